@@ -1,0 +1,10 @@
+export { FandengAuthError, type FandengAuthErrorDetails } from './fandeng-auth.error.js';
+export { FandengCredentialsError } from './fandeng-credentials.error.js';
+export { FandengMalformedResponseError } from './fandeng-malformed-response.error.js';
+export { FandengOptionsError } from './fandeng-options.error.js';
+export { FandengPlatformError } from './fandeng-platform.error.js';
+export { FandengShutdownError } from './fandeng-shutdown.error.js';
+export {
+  FandengTransportError,
+  type FandengTransportErrorDetails,
+} from './fandeng-transport.error.js';

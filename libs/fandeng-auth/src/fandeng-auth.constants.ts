@@ -1,0 +1,46 @@
+/** Injection token of the options as the user passed them (before defaults and validation). */
+export const FANDENG_AUTH_MODULE_OPTIONS = 'FANDENG_AUTH:MODULE_OPTIONS';
+/** Injection token of the validated options with every default filled in. */
+export const FANDENG_AUTH_OPTIONS = 'FANDENG_AUTH:OPTIONS';
+/** Injection token of the {@link TokenStore} the module uses. */
+export const FANDENG_TOKEN_STORE = 'FANDENG_AUTH:TOKEN_STORE';
+
+/** The documented test host; no production host is documented, so users override it. */
+export const DEFAULT_BASE_URL = 'https://open-platform-test.dushu.io';
+/** The token endpoint, relative to `baseUrl`. */
+export const DEFAULT_TOKEN_PATH = '/oauth/token';
+
+/**
+ * Refresh at most this long before expiry. The platform keeps a superseded token valid for
+ * 5 minutes, so refreshing no earlier than 5 minutes ahead never shortens the life of a token
+ * that another holder still uses, and leaves minutes for retries before the old one expires.
+ */
+export const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
+/** Share of the refresh-ahead window used as random jitter, so a fleet does not refresh in step. */
+export const DEFAULT_REFRESH_JITTER = 0.2;
+/** The refresh-ahead window never exceeds this share of a token's lifetime (short-lived tokens). */
+export const MAX_REFRESH_AHEAD_SHARE = 0.5;
+
+/** Token requests are small; 10 s separates a slow platform from a dead one. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Attempts within one refresh before it is reported failed (transient faults only). */
+export const DEFAULT_RETRY_MAX_ATTEMPTS = 3;
+/** First backoff delay; doubles per attempt, with full jitter. */
+export const DEFAULT_RETRY_INITIAL_DELAY_MS = 500;
+/** Cap of one backoff delay inside a refresh, so a caller never waits long for a retry. */
+export const DEFAULT_RETRY_MAX_DELAY_MS = 10_000;
+/**
+ * Cap of the pause between failed refreshes. While the platform keeps failing, the module makes
+ * one request per pause at most: with 5 minutes, under 300 requests a day, inside any daily limit.
+ */
+export const DEFAULT_RETRY_MAX_COOLDOWN_MS = 300_000;
+/**
+ * A token younger than this is not discarded when the platform rejects it: a token that fails
+ * right after issue points at another fault, and refreshing again would only spend the quota.
+ */
+export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 10;
+
+/** The longest lifetime accepted from the platform; anything above is treated as malformed. */
+export const MAX_EXPIRES_IN_SECONDS = 365 * 24 * 3600;
+/** setTimeout fires at once beyond this delay (2^31 - 1 ms), so long waits are chained. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;

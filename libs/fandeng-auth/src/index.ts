@@ -1,0 +1,18 @@
+export { FandengAuthModule } from './fandeng-auth.module.js';
+export type {
+  FandengAuthAsyncOptions,
+  FandengAuthModuleExtras,
+} from './fandeng-auth.module-definition.js';
+export * from './fandeng-auth.constants.js';
+export * from './errors/index.js';
+export type { AccessToken } from './interfaces/access-token.interface.js';
+export type {
+  FandengAuthModuleOptions,
+  FandengRetryOptions,
+} from './interfaces/fandeng-auth-options.interface.js';
+export type { TokenStatus } from './interfaces/token-status.interface.js';
+export { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
+export { InMemoryTokenStore } from './stores/in-memory-token.store.js';
+export type { TokenStore } from './stores/token-store.interface.js';
+export { fingerprint } from './token/fingerprint.js';
+export { TokenService } from './token/token.service.js';

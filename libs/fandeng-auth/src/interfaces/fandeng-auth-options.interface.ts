@@ -1,0 +1,53 @@
+import type { LoggerService } from '@nestjs/common';
+import type { TokenStore } from '../stores/token-store.interface.js';
+
+/** How token requests are retried. Every field is optional; defaults are in `fandeng-auth.constants.ts`. */
+export interface FandengRetryOptions {
+  /**
+   * Attempts within one refresh, on network errors, timeouts, 429 and 5xx. Other 4xx answers
+   * (`invalid_client` among them) are never retried. After a refresh has failed, later refreshes
+   * make a single attempt until one succeeds. Default `3`.
+   */
+  maxAttempts?: number;
+  /** First backoff delay in ms; doubles each time, with full jitter. Default `500`. */
+  initialDelayMs?: number;
+  /** Longest backoff delay in ms inside one refresh. A longer `Retry-After` ends the refresh. Default `10000`. */
+  maxDelayMs?: number;
+  /**
+   * Longest pause in ms between failed refreshes; callers without a valid token get the last
+   * error at once during the pause instead of spending the daily quota. Default `300000`.
+   */
+  maxCooldownMs?: number;
+}
+
+/** Options of `FandengAuthModule.forRoot()` / `forRootAsync()`. */
+export interface FandengAuthModuleOptions {
+  /** The appId issued by the platform (`client_id`). Required. */
+  clientId: string;
+  /** The appSecret issued by the platform (`client_secret`). Required; never logged. */
+  clientSecret: string;
+  /** Base URL of the platform; the token URL is `{baseUrl}{tokenPath}`. Default `https://open-platform-test.dushu.io`. */
+  baseUrl?: string;
+  /** Path of the token endpoint. Default `/oauth/token`. */
+  tokenPath?: string;
+  /**
+   * Refresh the token at most this many seconds before it expires (jitter included). Fractions
+   * allowed. Capped at half the token's lifetime so short-lived tokens still refresh in time.
+   * Default `300` (the platform's overlap window).
+   */
+  refreshAheadSeconds?: number;
+  /** Share (0-1) of the refresh-ahead window used as random jitter. Default `0.2`. */
+  refreshJitter?: number;
+  /** A rejected token younger than this (seconds) is kept, not refreshed. Default `10`. */
+  minRefreshIntervalSeconds?: number;
+  /** Timeout of one token request in ms. Default `10000`. */
+  requestTimeoutMs?: number;
+  /** Retry policy of token requests. */
+  retry?: FandengRetryOptions;
+  /** Where the token is kept. Default: in this process's memory. */
+  store?: TokenStore;
+  /** Fetch a token at startup, so the first request does not wait. Default `false`. */
+  fetchOnStart?: boolean;
+  /** `false` silences the module; a `LoggerService` receives its lines. Default: Nest's `Logger`. */
+  logger?: LoggerService | false;
+}

@@ -1,0 +1,102 @@
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
+
+const finite = { allowNaN: false, allowInfinity: false };
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
+  );
+}
+
+/** The value is an object with these methods (a store, a logger). */
+function HasMethods(names: readonly string[], options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'hasMethods',
+      validator: {
+        validate: (value) => hasMethods(value, names),
+        defaultMessage: (args) => `${args?.property} must have the methods ${names.join(', ')}`,
+      },
+    },
+    options,
+  );
+}
+
+/** `logger` is `false` or a `LoggerService`. */
+function IsLoggerOption(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isLoggerOption',
+    validator: {
+      validate: (value) => value === false || hasMethods(value, ['log', 'warn', 'error']),
+      defaultMessage: () => 'logger must be false or a LoggerService (log, warn, error)',
+    },
+  });
+}
+
+/** The retry policy, validated as part of the options. */
+export class RetryOptionsSchema {
+  @IsOptional() @IsInt() @Min(1) @Max(10) maxAttempts?: number;
+  @IsOptional() @IsNumber(finite) @Min(0) initialDelayMs?: number;
+  @IsOptional() @IsNumber(finite) @Min(0) maxDelayMs?: number;
+  @IsOptional() @IsNumber(finite) @Min(0) maxCooldownMs?: number;
+}
+
+/**
+ * The module's options as class-validator sees them. Unknown keys are refused, so a typo fails
+ * the boot instead of silently falling back to a default.
+ */
+export class FandengAuthOptionsSchema {
+  @IsString() @IsNotEmpty() @Matches(/^\S+$/, { message: 'clientId must not contain spaces' })
+  clientId: string;
+
+  // No message here may echo the value: it is the secret.
+  @IsString() @IsNotEmpty()
+  clientSecret: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  baseUrl?: string;
+
+  @IsOptional() @IsString() @Matches(/^\/\S*$/, { message: 'tokenPath must start with /' })
+  tokenPath?: string;
+
+  @IsOptional() @IsNumber(finite) @Min(0)
+  refreshAheadSeconds?: number;
+
+  @IsOptional() @IsNumber(finite) @Min(0) @Max(1)
+  refreshJitter?: number;
+
+  @IsOptional() @IsNumber(finite) @Min(0)
+  minRefreshIntervalSeconds?: number;
+
+  @IsOptional() @IsInt() @Min(1) @Max(600_000)
+  requestTimeoutMs?: number;
+
+  @IsOptional() @ValidateNested()
+  retry?: RetryOptionsSchema;
+
+  @IsOptional() @HasMethods(['get', 'set', 'delete'])
+  store?: unknown;
+
+  @IsOptional() @IsBoolean()
+  fetchOnStart?: boolean;
+
+  @IsOptional() @IsLoggerOption()
+  logger?: unknown;
+}

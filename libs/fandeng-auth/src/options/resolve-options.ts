@@ -1,0 +1,79 @@
+import { validateSync, type ValidationError } from 'class-validator';
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
+  DEFAULT_REFRESH_AHEAD_SECONDS,
+  DEFAULT_REFRESH_JITTER,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_ATTEMPTS,
+  DEFAULT_RETRY_MAX_COOLDOWN_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_TOKEN_PATH,
+} from '../fandeng-auth.constants.js';
+import { FandengOptionsError } from '../errors/fandeng-options.error.js';
+import type {
+  FandengAuthModuleOptions,
+  FandengRetryOptions,
+} from '../interfaces/fandeng-auth-options.interface.js';
+import { FandengAuthOptionsSchema, RetryOptionsSchema } from './fandeng-auth-options.schema.js';
+
+/** The options with every default applied: what the services read. */
+export type ResolvedFandengAuthOptions = Required<
+  Omit<FandengAuthModuleOptions, 'retry' | 'store' | 'logger'>
+> &
+  Pick<FandengAuthModuleOptions, 'store' | 'logger'> & {
+    retry: Required<FandengRetryOptions>;
+    /** `{baseUrl}{tokenPath}`. */
+    tokenUrl: string;
+  };
+
+function describe(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
+    return [...own, ...describe(error.children ?? [], path)];
+  });
+}
+
+/**
+ * Validates the options and fills in the defaults, in this one place. Collects every problem
+ * and throws a single {@link FandengOptionsError} naming each field (never a value).
+ */
+export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFandengAuthOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new FandengOptionsError(['options: must be an object']);
+  }
+  const schema = Object.assign(new FandengAuthOptionsSchema(), options);
+  if (typeof options.retry === 'object' && options.retry !== null) {
+    schema.retry = Object.assign(new RetryOptionsSchema(), options.retry);
+  }
+  const problems = describe(
+    validateSync(schema, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+  );
+  if (problems.length > 0) throw new FandengOptionsError(problems);
+
+  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const tokenPath = options.tokenPath ?? DEFAULT_TOKEN_PATH;
+  return {
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    baseUrl,
+    tokenPath,
+    tokenUrl: `${baseUrl}${tokenPath}`,
+    refreshAheadSeconds: options.refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
+    refreshJitter: options.refreshJitter ?? DEFAULT_REFRESH_JITTER,
+    minRefreshIntervalSeconds:
+      options.minRefreshIntervalSeconds ?? DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    retry: {
+      maxAttempts: options.retry?.maxAttempts ?? DEFAULT_RETRY_MAX_ATTEMPTS,
+      initialDelayMs: options.retry?.initialDelayMs ?? DEFAULT_RETRY_INITIAL_DELAY_MS,
+      maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS,
+      maxCooldownMs: options.retry?.maxCooldownMs ?? DEFAULT_RETRY_MAX_COOLDOWN_MS,
+    },
+    fetchOnStart: options.fetchOnStart ?? false,
+    store: options.store,
+    logger: options.logger,
+  };
+}

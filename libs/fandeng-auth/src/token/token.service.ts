@@ -1,0 +1,259 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Subject, type Observable } from 'rxjs';
+import {
+  FANDENG_AUTH_OPTIONS,
+  FANDENG_TOKEN_STORE,
+  MAX_REFRESH_AHEAD_SHARE,
+  MAX_TIMER_DELAY_MS,
+} from '../fandeng-auth.constants.js';
+import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
+import { FandengAuthError } from '../errors/fandeng-auth.error.js';
+import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
+import { FandengTransportError } from '../errors/fandeng-transport.error.js';
+import type { AccessToken } from '../interfaces/access-token.interface.js';
+import type { TokenStatus } from '../interfaces/token-status.interface.js';
+import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
+import type { TokenStore } from '../stores/token-store.interface.js';
+import { backoffDelay } from './backoff.js';
+import { fingerprint } from './fingerprint.js';
+import { TokenClient } from './token-client.js';
+
+/** A held token with the times derived from it once, so the hot path does no date arithmetic. */
+interface HeldToken {
+  token: AccessToken;
+  /** Hand it out until then (expiry less a small margin for the request in flight). */
+  usableUntil: number;
+  /** The scheduled refresh time, jitter included. */
+  refreshAt: number;
+}
+
+let instances = 0;
+
+/**
+ * Gets, caches and refreshes the platform's access token. Concurrent callers share one request;
+ * a timer refreshes ahead of expiry; callers keep the current token while a refresh runs or
+ * fails; failures back off so the daily quota survives any outage.
+ */
+@Injectable()
+export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger: ModuleLogger;
+  private readonly client: TokenClient;
+  private readonly shutdown = new AbortController();
+  private readonly changes = new Subject<AccessToken>();
+  private readonly storeKey: string;
+  private readonly timerName = `fandeng-auth:refresh:${++instances}`;
+  private held?: HeldToken;
+  private inflight?: Promise<AccessToken>;
+  private consecutiveFailures = 0;
+  private lastError?: { error: FandengAuthError; at: Date };
+  private cooldownUntil = 0;
+  private lastRefreshAt?: Date;
+  private nextRefreshAt?: Date;
+
+  /** Emits every new token this process starts using (fetched or adopted from the store). */
+  readonly tokenChanges$: Observable<AccessToken> = this.changes.asObservable();
+
+  constructor(
+    @Inject(FANDENG_AUTH_OPTIONS) private readonly options: ResolvedFandengAuthOptions,
+    @Inject(FANDENG_TOKEN_STORE) private readonly store: TokenStore,
+    private readonly scheduler: SchedulerRegistry,
+  ) {
+    this.logger = createModuleLogger(options.logger, TokenService.name);
+    this.client = new TokenClient(options, this.shutdown.signal);
+    this.storeKey = `token:${options.clientId}`;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.options.fetchOnStart) this.refreshInBackground();
+  }
+
+  onModuleDestroy(): void {
+    this.shutdown.abort();
+    this.clearTimer();
+    this.changes.complete();
+  }
+
+  /** The current token's value, fetching one if needed. The hot path: no I/O while it is valid. */
+  getAccessToken(): Promise<string> {
+    const held = this.held;
+    if (held !== undefined && Date.now() < held.usableUntil) return Promise.resolve(held.token.value);
+    return this.getToken().then((token) => token.value);
+  }
+
+  /** The current token with its metadata, fetching one if needed. */
+  getToken(): Promise<AccessToken> {
+    const held = this.held;
+    const now = Date.now();
+    if (held !== undefined && now < held.usableUntil) {
+      // A missed timer (a suspended VM, a clock jump) must not let the token run out unnoticed.
+      if (now >= held.refreshAt && now >= this.cooldownUntil && this.inflight === undefined) {
+        this.refreshInBackground();
+      }
+      return Promise.resolve(held.token);
+    }
+    return this.obtain(false);
+  }
+
+  /** Gets a new token from the platform now, whatever the state of the current one. */
+  refresh(): Promise<AccessToken> {
+    return this.obtain(true);
+  }
+
+  /**
+   * The platform rejected `value`. If it is still the current token it is dropped, so that the
+   * next call fetches a new one; a report about an older token is ignored (a newer one is here).
+   */
+  async invalidate(value: string): Promise<void> {
+    const held = this.held;
+    if (held === undefined || held.token.value !== value) return;
+    const age = Date.now() - held.token.obtainedAt.getTime();
+    if (age < this.options.minRefreshIntervalSeconds * 1000) {
+      this.logger.warn(
+        `Token ${fingerprint(value)} was rejected ${age} ms after issue; keeping it (minRefreshIntervalSeconds)`,
+      );
+      return;
+    }
+    this.held = undefined;
+    this.clearTimer();
+    this.logger.warn(`Token ${fingerprint(value)} was rejected by the platform; a new one will be fetched`);
+    await this.store.delete(this.storeKey, value).catch((error: unknown) => this.storeFailed('delete', error));
+  }
+
+  /** The service's state, with nothing secret in it. */
+  getStatus(): TokenStatus {
+    const token = this.held?.token;
+    const now = Date.now();
+    return {
+      state: token === undefined ? (this.lastRefreshAt ? 'expired' : 'none') : now < token.expiresAt.getTime() ? 'valid' : 'expired',
+      fingerprint: token && fingerprint(token.value),
+      expiresAt: token?.expiresAt,
+      obtainedAt: token?.obtainedAt,
+      nextRefreshAt: this.nextRefreshAt,
+      lastRefreshAt: this.lastRefreshAt,
+      refreshing: this.inflight !== undefined,
+      consecutiveFailures: this.consecutiveFailures,
+      lastError: this.lastError && {
+        code: this.lastError.error.code,
+        message: this.lastError.error.message,
+        at: this.lastError.at,
+      },
+      cooldownUntil: this.cooldownUntil > now ? new Date(this.cooldownUntil) : undefined,
+      tokenRequests: this.client.requestCount,
+    };
+  }
+
+  /** One flight at a time: every caller that arrives while it runs shares its result. */
+  private obtain(force: boolean): Promise<AccessToken> {
+    this.inflight ??= this.acquire(force).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async acquire(force: boolean): Promise<AccessToken> {
+    if (this.shutdown.signal.aborted) throw new FandengShutdownError();
+    if (!force) {
+      const stored = await this.store.get(this.storeKey).catch((error: unknown) => this.storeFailed('get', error));
+      if (stored !== undefined && stored.value !== this.held?.token.value) {
+        const candidate = this.hold(stored);
+        if (Date.now() < candidate.refreshAt) return this.use(candidate, 'adopted from the store');
+      }
+    }
+    if (this.lastError !== undefined && Date.now() < this.cooldownUntil) throw this.lastError.error;
+
+    // After a failed refresh, one attempt per cooldown: the retries already had their chance.
+    const attempts = this.consecutiveFailures > 0 ? 1 : this.options.retry.maxAttempts;
+    let token: AccessToken;
+    try {
+      token = await this.client.fetch(attempts);
+    } catch (error) {
+      throw this.failed(error as FandengAuthError);
+    }
+    this.consecutiveFailures = 0;
+    this.lastError = undefined;
+    this.cooldownUntil = 0;
+    await this.store.set(this.storeKey, token).catch((error: unknown) => this.storeFailed('set', error));
+    return this.use(this.hold(token), 'fetched');
+  }
+
+  private use(held: HeldToken, how: string): AccessToken {
+    this.held = held;
+    this.lastRefreshAt = new Date();
+    const { token } = held;
+    this.logger.log(
+      `Token ${fingerprint(token.value)} ${how}; expires in ${Math.round(token.expiresIn)} s, refresh in ${Math.round((held.refreshAt - Date.now()) / 1000)} s`,
+    );
+    this.schedule(held.refreshAt);
+    this.changes.next(token);
+    return token;
+  }
+
+  private hold(token: AccessToken): HeldToken {
+    const expiresAt = token.expiresAt.getTime();
+    const lifetime = expiresAt - token.obtainedAt.getTime();
+    const window = Math.min(this.options.refreshAheadSeconds * 1000, lifetime * MAX_REFRESH_AHEAD_SHARE);
+    // Jitter only moves the refresh later, so it never starts earlier than refreshAheadSeconds.
+    const jitter = Math.random() * window * this.options.refreshJitter;
+    return {
+      token,
+      usableUntil: expiresAt - Math.min(1000, lifetime / 10),
+      refreshAt: expiresAt - window + jitter,
+    };
+  }
+
+  private failed(error: FandengAuthError): FandengAuthError {
+    if (error instanceof FandengShutdownError) return error;
+    this.consecutiveFailures++;
+    this.lastError = { error, at: new Date() };
+    const { initialDelayMs, maxAttempts, maxCooldownMs } = this.options.retry;
+    const cooldown = error.retryable
+      ? Math.max(
+          backoffDelay(maxAttempts + this.consecutiveFailures, initialDelayMs, maxCooldownMs),
+          error instanceof FandengTransportError ? (error.retryAfterMs ?? 0) : 0,
+        )
+      : maxCooldownMs;
+    this.cooldownUntil = Date.now() + cooldown;
+    if (this.held !== undefined && Date.now() >= this.held.token.expiresAt.getTime()) this.held = undefined;
+    this.logger.error(
+      `Token refresh failed (${error.code}, ${this.consecutiveFailures} in a row): ${error.message}. ` +
+        `${this.held ? 'The current token stays in use. ' : ''}Next attempt in ${Math.round(cooldown / 1000)} s`,
+    );
+    this.schedule(this.cooldownUntil);
+    return error;
+  }
+
+  private refreshInBackground(): void {
+    this.obtain(false).catch(() => undefined); // failed() has logged it and scheduled the retry
+  }
+
+  private schedule(at: number): void {
+    this.clearTimer();
+    if (this.shutdown.signal.aborted) return;
+    this.nextRefreshAt = new Date(at);
+    const delay = Math.max(0, at - Date.now());
+    // Beyond 2^31-1 ms setTimeout fires at once; a long wait is taken in hops.
+    const timer = setTimeout(() => {
+      this.scheduler.deleteTimeout(this.timerName);
+      if (delay > MAX_TIMER_DELAY_MS) this.schedule(at);
+      else this.refreshInBackground();
+    }, Math.min(delay, MAX_TIMER_DELAY_MS));
+    timer.unref();
+    this.scheduler.addTimeout(this.timerName, timer);
+  }
+
+  private clearTimer(): void {
+    this.nextRefreshAt = undefined;
+    if (this.scheduler.doesExist('timeout', this.timerName)) this.scheduler.deleteTimeout(this.timerName);
+  }
+
+  private storeFailed(operation: string, error: unknown): undefined {
+    this.logger.warn(`Token store ${operation} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
