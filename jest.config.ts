@@ -19,6 +19,8 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
+  // The built package folder has its own package.json named like the library.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 
 const config: Config = {

@@ -49,7 +49,12 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
     schema.retry = Object.assign(new RetryOptionsSchema(), options.retry);
   }
   const problems = describe(
-    validateSync(schema, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+    validateSync(schema, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      stopAtFirstError: true,
+    }),
   );
   if (problems.length > 0) throw new FandengOptionsError(problems);
 

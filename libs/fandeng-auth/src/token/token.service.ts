@@ -165,7 +165,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         if (Date.now() < candidate.refreshAt) return this.use(candidate, 'adopted from the store');
       }
     }
-    if (this.lastError !== undefined && Date.now() < this.cooldownUntil) throw this.lastError.error;
+    if (this.lastError !== undefined && Date.now() < this.cooldownUntil) {
+      // Node may fire a timer a millisecond before Date.now() reaches its time: keep the retry
+      // chain alive rather than let the cooldown check end it.
+      if (this.nextRefreshAt === undefined) this.schedule(this.cooldownUntil);
+      throw this.lastError.error;
+    }
 
     // After a failed refresh, one attempt per cooldown: the retries already had their chance.
     const attempts = this.consecutiveFailures > 0 ? 1 : this.options.retry.maxAttempts;
@@ -239,7 +244,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const delay = Math.max(0, at - Date.now());
     // Beyond 2^31-1 ms setTimeout fires at once; a long wait is taken in hops.
     const timer = setTimeout(() => {
-      this.scheduler.deleteTimeout(this.timerName);
+      this.clearTimer();
       if (delay > MAX_TIMER_DELAY_MS) this.schedule(at);
       else this.refreshInBackground();
     }, Math.min(delay, MAX_TIMER_DELAY_MS));
