@@ -1,3 +1,4 @@
+import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import {
@@ -6,6 +7,7 @@ import {
   FANDENG_TOKEN_STORE,
 } from './fandeng-auth.constants.js';
 import { ConfigurableModuleClass } from './fandeng-auth.module-definition.js';
+import { FandengHttpService } from './http/fandeng-http.service.js';
 import type { FandengAuthModuleOptions } from './interfaces/fandeng-auth-options.interface.js';
 import { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
 import { InMemoryTokenStore } from './stores/in-memory-token.store.js';
@@ -30,7 +32,14 @@ import { TokenService } from './token/token.service.js';
       inject: [FANDENG_AUTH_OPTIONS],
     },
     TokenService,
+    {
+      provide: FandengHttpService,
+      useFactory: (options: ResolvedFandengAuthOptions, tokens: TokenService) =>
+        FandengHttpService.create(options, tokens),
+      inject: [FANDENG_AUTH_OPTIONS, TokenService],
+    },
+    { provide: HttpService, useExisting: FandengHttpService },
   ],
-  exports: [TokenService, FANDENG_AUTH_OPTIONS],
+  exports: [TokenService, FandengHttpService, HttpService, FANDENG_AUTH_OPTIONS],
 })
 export class FandengAuthModule extends ConfigurableModuleClass {}

@@ -11,6 +11,11 @@ export type {
   FandengRetryOptions,
 } from './interfaces/fandeng-auth-options.interface.js';
 export type { TokenStatus } from './interfaces/token-status.interface.js';
+export { FandengHttpService } from './http/fandeng-http.service.js';
+export {
+  installTokenInterceptor,
+  type TokenInterceptorOptions,
+} from './http/token-interceptor.js';
 export { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
 export { InMemoryTokenStore } from './stores/in-memory-token.store.js';
 export type { TokenStore } from './stores/token-store.interface.js';

@@ -28,6 +28,18 @@ export interface FandengAuthModuleOptions {
   clientSecret: string;
   /** Base URL of the platform; the token URL is `{baseUrl}{tokenPath}`. Default `https://open-platform-test.dushu.io`. */
   baseUrl?: string;
+  /**
+   * Base URL of the platform's business API: the `baseURL` of the module's `HttpService`.
+   * Default: `baseUrl`.
+   */
+  apiBaseUrl?: string;
+  /**
+   * Origins (`https://host[:port]`) whose requests get the token. Requests to any other origin,
+   * absolute URLs and redirects included, go out without it. Default: the origin of `apiBaseUrl`.
+   */
+  authorizedOrigins?: string[];
+  /** On a 401 from an authorised origin, get a new token and replay the request once. Default `true`. */
+  retryOnUnauthorized?: boolean;
   /** Path of the token endpoint. Default `/oauth/token`. */
   tokenPath?: string;
   /**

@@ -1,4 +1,5 @@
 import {
+  IsArray,
   IsBoolean,
   IsInt,
   IsNotEmpty,
@@ -72,6 +73,18 @@ export class FandengAuthOptionsSchema {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   baseUrl?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  apiBaseUrl?: string;
+
+  @IsOptional()
+  @IsArray()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { each: true })
+  authorizedOrigins?: string[];
+
+  @IsOptional() @IsBoolean()
+  retryOnUnauthorized?: boolean;
 
   @IsOptional() @IsString() @Matches(/^\/\S*$/, { message: 'tokenPath must start with /' })
   tokenPath?: string;

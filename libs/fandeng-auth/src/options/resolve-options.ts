@@ -60,12 +60,16 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
 
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const tokenPath = options.tokenPath ?? DEFAULT_TOKEN_PATH;
+  const apiBaseUrl = options.apiBaseUrl ?? baseUrl;
   return {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     baseUrl,
     tokenPath,
     tokenUrl: `${baseUrl}${tokenPath}`,
+    apiBaseUrl,
+    authorizedOrigins: options.authorizedOrigins ?? [new URL(apiBaseUrl).origin],
+    retryOnUnauthorized: options.retryOnUnauthorized ?? true,
     refreshAheadSeconds: options.refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
     refreshJitter: options.refreshJitter ?? DEFAULT_REFRESH_JITTER,
     minRefreshIntervalSeconds:
