@@ -1,0 +1,155 @@
+import { Readable } from 'node:stream';
+import { HttpService } from '@nestjs/axios';
+import axios, { AxiosError } from 'axios';
+import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import {
+  FandengCredentialsError,
+  FandengHttpService,
+  installTokenInterceptor,
+  type FandengAuthModuleOptions,
+} from 'nestjs-fandeng-auth';
+import { firstValueFrom } from 'rxjs';
+import { RecordingServer } from './support/recording-server.js';
+import { bootTokens, rejectionOf, startEmulator, type TokenHarness } from './support/token-harness.js';
+
+describe('the Bearer interceptor', () => {
+  let emulator: FandengPlatformEmulator;
+  let other: RecordingServer;
+  let harness: TokenHarness;
+  let http: HttpService;
+
+  async function boot(options: Partial<FandengAuthModuleOptions> = {}) {
+    harness = await bootTokens(emulator, options);
+    http = harness.module.get(HttpService);
+  }
+
+  beforeEach(async () => {
+    emulator = await startEmulator();
+    other = new RecordingServer();
+    await other.start();
+  });
+  afterEach(async () => {
+    await harness?.module.close();
+    await other.stop();
+    await emulator.stop();
+  });
+
+  it('puts the token on platform calls, by relative path and by absolute URL', async () => {
+    await boot();
+    const relative = await firstValueFrom(http.get('/api/books'));
+    const absolute = await http.axiosRef.get(`${emulator.url}/api/books`);
+
+    expect(relative.status).toBe(200);
+    expect(absolute.status).toBe(200);
+    expect(emulator.counters.apiOk).toBe(2);
+    expect(emulator.counters.tokenRequests).toBe(1);
+  });
+
+  it('sends no token to another origin', async () => {
+    await boot();
+    await http.axiosRef.get(`${other.url}/anything`);
+    await firstValueFrom(http.get(`${other.url}/again`));
+
+    expect(other.received).toHaveLength(2);
+    expect(other.received.every((headers) => headers.authorization === undefined)).toBe(true);
+    expect(emulator.counters.tokenRequests).toBe(0);
+  });
+
+  it('strips the token from a redirect to an origin outside the allowlist', async () => {
+    const redirector = new RecordingServer(other.url);
+    await redirector.start();
+    try {
+      await boot({ authorizedOrigins: [emulator.url, redirector.url] });
+      await http.axiosRef.get(`${redirector.url}/go`);
+
+      expect(redirector.received[0].authorization).toMatch(/^Bearer /);
+      expect(other.received).toHaveLength(1);
+      expect(other.received[0].authorization).toBeUndefined();
+    } finally {
+      await redirector.stop();
+    }
+  });
+
+  it("keeps the caller's own Authorization header, and honours the opt-out", async () => {
+    await boot({ authorizedOrigins: [emulator.url, other.url] });
+    await http.axiosRef.get(`${other.url}/own`, { headers: { Authorization: 'Basic abc' } });
+    await http.axiosRef.get(`${other.url}/none`, { fandengAuth: false });
+
+    expect(other.received[0].authorization).toBe('Basic abc');
+    expect(other.received[1].authorization).toBeUndefined();
+  });
+
+  it('on a 401 gets a new token and replays once', async () => {
+    await boot();
+    const first = await harness.tokens.getAccessToken();
+    emulator.revoke(first);
+    const response = await firstValueFrom(http.post('/api/echo', { hello: 'world' }));
+
+    expect(response.status).toBe(200);
+    expect(response.data).toMatchObject({ hello: 'world' });
+    expect(await harness.tokens.getAccessToken()).not.toBe(first);
+    expect(emulator.counters.tokenRequests).toBe(2);
+    expect(emulator.counters.apiUnauthorized).toBe(1);
+  });
+
+  it('shares one refresh among 50 concurrent 401s', async () => {
+    await boot();
+    emulator.revoke(await harness.tokens.getAccessToken());
+    const responses = await Promise.all(Array.from({ length: 50 }, () => http.axiosRef.get('/api/books')));
+
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(emulator.counters.apiUnauthorized).toBe(50);
+    expect(emulator.counters.tokenRequests).toBe(2);
+  });
+
+  it('returns a second 401 to the caller as it is', async () => {
+    await boot();
+    await harness.tokens.getAccessToken();
+    emulator.injectApiFault({ type: 'status', status: 401, body: '{"error":"invalid_token"}' }, 2);
+    const error = await rejectionOf(http.axiosRef.get('/api/books'));
+
+    expect(error).toBeInstanceOf(AxiosError);
+    expect((error as AxiosError).response?.status).toBe(401);
+    expect(emulator.counters.tokenRequests).toBe(2);
+    expect(emulator.counters.apiRequests).toBe(2);
+  });
+
+  it('does not replay a request whose stream body was consumed', async () => {
+    await boot();
+    emulator.revoke(await harness.tokens.getAccessToken());
+    const error = await rejectionOf(
+      http.axiosRef.post('/api/echo', Readable.from(['{"a":1}']), {
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    );
+
+    expect((error as AxiosError).response?.status).toBe(401);
+    expect(emulator.counters.apiRequests).toBe(1);
+  });
+
+  it('fails the request with the typed error when no token can be had', async () => {
+    await boot({ clientSecret: 'wrong' });
+    const error = await rejectionOf(firstValueFrom(http.get('/api/books')));
+
+    expect(error).toBeInstanceOf(FandengCredentialsError);
+    expect(emulator.counters.apiRequests).toBe(0);
+  });
+
+  it('installs on any axios instance the user creates', async () => {
+    await boot();
+    const instance = axios.create();
+    const eject = installTokenInterceptor(instance, harness.tokens, { authorizedOrigins: [emulator.url] });
+    expect((await instance.get(`${emulator.url}/api/books`)).status).toBe(200);
+
+    eject();
+    expect((await rejectionOf(instance.get(`${emulator.url}/api/books`))) as AxiosError).toMatchObject({
+      response: { status: 401 },
+    });
+  });
+
+  it('is the same instance whether injected as HttpService or FandengHttpService', async () => {
+    await boot();
+    expect(harness.module.get(FandengHttpService)).toBe(http);
+    expect(http.axiosRef.defaults.baseURL).toBe(emulator.url);
+  });
+});

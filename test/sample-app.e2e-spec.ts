@@ -1,0 +1,65 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import request from 'supertest';
+import { AppModule } from '../apps/sample/src/app.module.js';
+import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
+
+const ENV = ['FANDENG_CLIENT_ID', 'FANDENG_CLIENT_SECRET', 'FANDENG_BASE_URL'] as const;
+
+describe('the sample app', () => {
+  let emulator: FandengPlatformEmulator;
+  let app: INestApplication;
+  const saved = ENV.map((name) => process.env[name]);
+
+  beforeEach(async () => {
+    // A 2 s token with a 1 s overlap: a full rotation happens within the test.
+    emulator = await startEmulator({ tokenLifetimeSeconds: 2, overlapSeconds: 1 });
+    Object.assign(process.env, {
+      FANDENG_CLIENT_ID: CLIENT_ID,
+      FANDENG_CLIENT_SECRET: CLIENT_SECRET,
+      FANDENG_BASE_URL: emulator.url,
+    });
+    const module = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
+    app = module.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterEach(async () => {
+    await app.close();
+    await emulator.stop();
+    ENV.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+  });
+
+  it('serves platform data through the injected HttpService', async () => {
+    const response = await request(app.getHttpServer()).get('/books').expect(200);
+    expect(response.body).toMatchObject({ clientId: CLIENT_ID });
+    expect(response.body.data.length).toBeGreaterThan(0);
+  });
+
+  it('shows the token state without the token or the secret', async () => {
+    await request(app.getHttpServer()).get('/books').expect(200);
+    const response = await request(app.getHttpServer()).get('/status').expect(200);
+
+    expect(response.body).toMatchObject({ state: 'valid', consecutiveFailures: 0 });
+    expect(response.text).not.toContain(CLIENT_SECRET);
+    expect(response.text).not.toContain(emulator.lastIssued(CLIENT_ID));
+  });
+
+  it('rotates the token under continuous load with zero failed calls', async () => {
+    const server = app.getHttpServer();
+    const end = Date.now() + 3500;
+    const statuses: number[] = [];
+    const worker = async () => {
+      for (let i = 0; i < 2000 && Date.now() < end; i++) {
+        statuses.push((await request(server).get('/books')).status);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+
+    expect(statuses.length).toBeGreaterThan(50);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(emulator.counters.tokensIssued).toBeGreaterThanOrEqual(2); // at least one rotation
+    expect(emulator.counters.tokensIssued).toBeLessThanOrEqual(4); // about one per lifetime
+    expect(emulator.counters.apiUnauthorized).toBe(0);
+  });
+});
