@@ -10,6 +10,7 @@ export type {
   FandengAuthModuleOptions,
   FandengRetryOptions,
 } from './interfaces/fandeng-auth-options.interface.js';
+export type { TokenEvent } from './interfaces/token-event.interface.js';
 export type { TokenStatus } from './interfaces/token-status.interface.js';
 export { FandengHttpService } from './http/fandeng-http.service.js';
 export {
@@ -18,6 +19,13 @@ export {
 } from './http/token-interceptor.js';
 export { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
 export { InMemoryTokenStore } from './stores/in-memory-token.store.js';
-export type { TokenStore } from './stores/token-store.interface.js';
+export {
+  DEFAULT_REDIS_KEY_PREFIX,
+  DEFAULT_REDIS_LOCK_TTL_MS,
+  DEFAULT_REDIS_OPERATION_TIMEOUT_MS,
+  RedisTokenStore,
+  type RedisTokenStoreOptions,
+} from './stores/redis-token.store.js';
+export type { ReleaseLock, TokenStore } from './stores/token-store.interface.js';
 export { fingerprint } from './token/fingerprint.js';
 export { TokenService } from './token/token.service.js';

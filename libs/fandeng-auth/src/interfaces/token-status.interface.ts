@@ -20,4 +20,6 @@ export interface TokenStatus {
   cooldownUntil?: Date;
   /** Token requests sent to the platform by this process since start. */
   tokenRequests: number;
+  /** The token store: shared by a fleet, and reachable right now. */
+  store: { shared: boolean; healthy: boolean };
 }

@@ -1,5 +1,8 @@
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 
+/** Releases a lock taken with {@link TokenStore.acquireLock}. */
+export type ReleaseLock = () => Promise<void>;
+
 /**
  * Where tokens are kept between requests. The default keeps them in memory; a shared store lets
  * several processes use one token. Keys are namespaced by client id by the caller.
@@ -7,9 +10,18 @@ import type { AccessToken } from '../interfaces/access-token.interface.js';
 export interface TokenStore {
   /** The stored token, or `undefined`. An expired token may be returned; the caller checks. */
   get(key: string): Promise<AccessToken | undefined>;
-  /** Store a token; it may be dropped once it expires. */
+  /** Store a token; it may be dropped once it expires. Shared stores tell the other processes. */
   set(key: string, token: AccessToken): Promise<void>;
   /** Remove the token, but only while it is still `value` (compare-and-delete). */
   delete(key: string, value: string): Promise<void>;
+  /**
+   * Shared stores: take the fleet-wide refresh lock for `key`, so one process calls the
+   * platform per cycle. Resolves a release function, or `undefined` while another process holds
+   * it. The lock must expire by itself, so a crashed holder cannot stall the fleet.
+   */
+  acquireLock?(key: string): Promise<ReleaseLock | undefined>;
+  /** Shared stores: be told of tokens other processes store. Returns the unsubscribe function. */
+  subscribe?(key: string, listener: (token: AccessToken) => void): () => void;
+  /** Release what the store owns (connections). Called when the module shuts down. */
+  close?(): Promise<void>;
 }
-

@@ -4,6 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject, type Observable } from 'rxjs';
 import {
@@ -17,9 +18,10 @@ import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
+import type { TokenEvent } from '../interfaces/token-event.interface.js';
 import type { TokenStatus } from '../interfaces/token-status.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
-import type { TokenStore } from '../stores/token-store.interface.js';
+import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import { backoffDelay } from './backoff.js';
 import { fingerprint } from './fingerprint.js';
 import { TokenClient } from './token-client.js';
@@ -35,6 +37,12 @@ interface HeldToken {
 
 let instances = 0;
 
+/** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
+const PEER_POLL_MS = 100;
+/** A process waits this long at most for a peer's token before fetching one itself. */
+const MAX_PEER_WAIT_MS = 30_000;
+const NO_LOCK: ReleaseLock = async () => undefined;
+
 /**
  * Gets, caches and refreshes the platform's access token. Concurrent callers share one request;
  * a timer refreshes ahead of expiry; callers keep the current token while a refresh runs or
@@ -46,6 +54,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly client: TokenClient;
   private readonly shutdown = new AbortController();
   private readonly changes = new Subject<AccessToken>();
+  private readonly events = new Subject<TokenEvent>();
+  private readonly peerWaiters = new Set<() => void>();
+  private unsubscribe?: () => void;
+  private storeHealthy = true;
+  private lastRejected?: string;
   private readonly storeKey: string;
   private readonly timerName = `fandeng-auth:refresh:${++instances}`;
   private held?: HeldToken;
@@ -58,11 +71,14 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Emits every new token this process starts using (fetched or adopted from the store). */
   readonly tokenChanges$: Observable<AccessToken> = this.changes.asObservable();
+  /** What the service does: refresh started (this process won the election), fetched, adopted, invalidated, failed. */
+  readonly events$: Observable<TokenEvent> = this.events.asObservable();
 
   constructor(
     @Inject(FANDENG_AUTH_OPTIONS) private readonly options: ResolvedFandengAuthOptions,
     @Inject(FANDENG_TOKEN_STORE) private readonly store: TokenStore,
-    private readonly scheduler: SchedulerRegistry,
+    // Explicit, so the service also works where no decorator metadata is emitted (esbuild, swc).
+    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
   ) {
     this.logger = createModuleLogger(options.logger, TokenService.name);
     this.client = new TokenClient(options, this.shutdown.signal);
@@ -70,13 +86,18 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
+    this.unsubscribe = this.store.subscribe?.(this.storeKey, (token) => this.onPeerToken(token));
     if (this.options.fetchOnStart) this.refreshInBackground();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.shutdown.abort();
     this.clearTimer();
+    this.unsubscribe?.();
+    this.wakePeerWaiters();
     this.changes.complete();
+    this.events.complete();
+    await this.store.close?.().catch(() => undefined);
   }
 
   /** The current token's value, fetching one if needed. The hot path: no I/O while it is valid. */
@@ -120,9 +141,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     this.held = undefined;
+    this.lastRejected = value;
     this.clearTimer();
     this.logger.warn(`Token ${fingerprint(value)} was rejected by the platform; a new one will be fetched`);
-    await this.store.delete(this.storeKey, value).catch((error: unknown) => this.storeFailed('delete', error));
+    this.emit('invalidated', value);
+    await this.storeOp('delete', () => this.store.delete(this.storeKey, value));
   }
 
   /** The service's state, with nothing secret in it. */
@@ -145,6 +168,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       cooldownUntil: this.cooldownUntil > now ? new Date(this.cooldownUntil) : undefined,
       tokenRequests: this.client.requestCount,
+      store: { shared: this.store.acquireLock !== undefined, healthy: this.storeHealthy },
     };
   }
 
@@ -158,12 +182,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async acquire(force: boolean): Promise<AccessToken> {
     if (this.shutdown.signal.aborted) throw new FandengShutdownError();
+    const replacing = this.held?.token.value;
     if (!force) {
-      const stored = await this.store.get(this.storeKey).catch((error: unknown) => this.storeFailed('get', error));
-      if (stored !== undefined && stored.value !== this.held?.token.value) {
-        const candidate = this.hold(stored);
-        if (Date.now() < candidate.refreshAt) return this.use(candidate, 'adopted from the store');
-      }
+      const adopted = await this.adoptStored(replacing, force);
+      if (adopted !== undefined) return adopted;
     }
     if (this.lastError !== undefined && Date.now() < this.cooldownUntil) {
       // Node may fire a timer a millisecond before Date.now() reaches its time: keep the retry
@@ -172,8 +194,37 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       throw this.lastError.error;
     }
 
+    // A shared store elects one refresher per cycle; the others wait for the token it stores.
+    let release: ReleaseLock | undefined;
+    for (const deadline = Date.now() + MAX_PEER_WAIT_MS; release === undefined; ) {
+      release = await this.tryLock();
+      if (release !== undefined) break;
+      if (Date.now() >= deadline) {
+        this.logger.warn('No token from the process holding the refresh lock; fetching one here');
+        release = NO_LOCK;
+        break;
+      }
+      await this.waitForPeer();
+      if (this.shutdown.signal.aborted) throw new FandengShutdownError();
+      const adopted = await this.adoptStored(replacing, force);
+      if (adopted !== undefined) return adopted;
+    }
+    try {
+      if (!force) {
+        // Another process may have stored a token between our read and our lock.
+        const adopted = await this.adoptStored(replacing, force);
+        if (adopted !== undefined) return adopted;
+      }
+      return await this.fetch();
+    } finally {
+      await this.storeOp('unlock', release);
+    }
+  }
+
+  private async fetch(): Promise<AccessToken> {
     // After a failed refresh, one attempt per cooldown: the retries already had their chance.
     const attempts = this.consecutiveFailures > 0 ? 1 : this.options.retry.maxAttempts;
+    this.emit('refresh-started');
     let token: AccessToken;
     try {
       token = await this.client.fetch(attempts);
@@ -183,8 +234,60 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.consecutiveFailures = 0;
     this.lastError = undefined;
     this.cooldownUntil = 0;
-    await this.store.set(this.storeKey, token).catch((error: unknown) => this.storeFailed('set', error));
+    await this.storeOp('set', () => this.store.set(this.storeKey, token));
     return this.use(this.hold(token), 'fetched');
+  }
+
+  /**
+   * Adopts the stored token if it is one we can use in place of `replacing`: a different token,
+   * not one the platform rejected, and (unless forced) not itself due for refresh.
+   */
+  private async adoptStored(replacing: string | undefined, force: boolean): Promise<AccessToken | undefined> {
+    const stored = await this.storeOp('get', () => this.store.get(this.storeKey));
+    if (stored === undefined || stored.value === replacing || stored.value === this.lastRejected) return undefined;
+    if (stored.value === this.held?.token.value) return stored; // already adopted through pub/sub
+    const candidate = this.hold(stored);
+    const now = Date.now();
+    if (now >= candidate.usableUntil || (!force && now >= candidate.refreshAt)) return undefined;
+    return this.use(candidate, 'adopted');
+  }
+
+  /** The refresh lock, `undefined` while another process holds it; local when Redis is down. */
+  private async tryLock(): Promise<ReleaseLock | undefined> {
+    if (this.store.acquireLock === undefined) return NO_LOCK;
+    let failed = false;
+    const release = await this.storeOp('lock', () => this.store.acquireLock!(this.storeKey), () => {
+      failed = true;
+    });
+    return failed ? NO_LOCK : release;
+  }
+
+  /** Resolves when a peer announces a token, or after a short poll interval. */
+  private waitForPeer(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.peerWaiters.delete(wake);
+        controller.abort();
+        resolve();
+      };
+      const controller = new AbortController();
+      this.peerWaiters.add(wake);
+      sleep(PEER_POLL_MS, undefined, { signal: controller.signal }).then(wake, () => undefined);
+    });
+  }
+
+  private wakePeerWaiters(): void {
+    for (const wake of [...this.peerWaiters]) wake();
+  }
+
+  /** Another process stored a token: use it if it is newer than ours. */
+  private onPeerToken(token: AccessToken): void {
+    this.wakePeerWaiters();
+    const held = this.held;
+    if (token.value === held?.token.value || token.value === this.lastRejected) return;
+    if (held !== undefined && token.obtainedAt.getTime() <= held.token.obtainedAt.getTime()) return;
+    const candidate = this.hold(token);
+    if (Date.now() < candidate.usableUntil) this.use(candidate, 'adopted');
   }
 
   private use(held: HeldToken, how: string): AccessToken {
@@ -196,7 +299,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     this.schedule(held.refreshAt);
     this.changes.next(token);
+    this.emit(how === 'fetched' ? 'fetched' : 'adopted', token.value);
     return token;
+  }
+
+  private emit(type: TokenEvent['type'], value?: string): void {
+    this.events.next({ type, fingerprint: value === undefined ? undefined : fingerprint(value), at: new Date() });
   }
 
   private hold(token: AccessToken): HeldToken {
@@ -230,6 +338,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         `${this.held ? 'The current token stays in use. ' : ''}Next attempt in ${Math.round(cooldown / 1000)} s`,
     );
     this.schedule(this.cooldownUntil);
+    this.emit('failed');
     return error;
   }
 
@@ -257,8 +366,32 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.scheduler.doesExist('timeout', this.timerName)) this.scheduler.deleteTimeout(this.timerName);
   }
 
-  private storeFailed(operation: string, error: unknown): undefined {
-    this.logger.warn(`Token store ${operation} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
+  /**
+   * Runs a store operation. A failing store never fails a caller: the service carries on with
+   * its local copy and single flight, says so once, and says so again when the store is back.
+   */
+  private async storeOp<T>(
+    operation: string,
+    run: () => Promise<T>,
+    onError?: () => void,
+  ): Promise<T | undefined> {
+    try {
+      const result = await run();
+      if (!this.storeHealthy) {
+        this.storeHealthy = true;
+        this.logger.log('Token store is reachable again; sharing the token again');
+      }
+      return result;
+    } catch (error) {
+      onError?.();
+      if (this.storeHealthy) {
+        this.storeHealthy = false;
+        this.logger.warn(
+          `Token store ${operation} failed (${error instanceof Error ? error.message : String(error)}); ` +
+            'carrying on with this process\'s own token until it is back',
+        );
+      }
+      return undefined;
+    }
   }
 }

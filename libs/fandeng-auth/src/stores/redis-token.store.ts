@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { AccessToken } from '../interfaces/access-token.interface.js';
+import { deserializeToken, serializeToken } from './token-serialization.js';
+import type { ReleaseLock, TokenStore } from './token-store.interface.js';
+
+/** Default prefix of every key the store writes. */
+export const DEFAULT_REDIS_KEY_PREFIX = 'fandeng-auth:';
+/** A token request takes well under a second; a holder silent for 5 s is presumed dead. */
+export const DEFAULT_REDIS_LOCK_TTL_MS = 5_000;
+/** Redis answers in a millisecond; past this, the module falls back to local fetching. */
+export const DEFAULT_REDIS_OPERATION_TIMEOUT_MS = 1_000;
+
+/** Options of {@link RedisTokenStore}: give `client` (you own it) or `url` (the store owns it). */
+export interface RedisTokenStoreOptions {
+  /** An ioredis client (Redis, Sentinel or Cluster). The application keeps owning and closing it. */
+  client?: Redis;
+  /** A Redis URL; the store connects, and disconnects on shutdown. */
+  url?: string;
+  /** Extra ioredis options for a `url` connection. */
+  redisOptions?: RedisOptions;
+  /** Prefix of every key. Default `fandeng-auth:`. */
+  keyPrefix?: string;
+  /** How long the refresh lock lives if its holder dies. Default `5000`. */
+  lockTtlMs?: number;
+  /** Each Redis operation fails after this long (a down Redis must not hang a request). Default `1000`. */
+  operationTimeoutMs?: number;
+}
+
+// Compare-and-delete: only the value we were told about is removed, never a newer one.
+const DELETE_TOKEN_IF = `
+local current = redis.call('GET', KEYS[1])
+if current and cjson.decode(current).value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+const RELEASE_LOCK_IF = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
+ * pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
+ * `{prefix}{key}:lock`, channel `{prefix}{key}:changed`. The client secret is never written.
+ */
+export class RedisTokenStore implements TokenStore {
+  private readonly client: Redis;
+  private readonly owned: boolean;
+  private readonly prefix: string;
+  private readonly lockTtlMs: number;
+  private readonly timeoutMs: number;
+  private subscriber?: Redis;
+  private readonly listeners = new Map<string, Set<(token: AccessToken) => void>>();
+
+  constructor(options: RedisTokenStoreOptions) {
+    if ((options.client === undefined) === (options.url === undefined)) {
+      throw new TypeError('RedisTokenStore needs exactly one of `client` or `url`');
+    }
+    this.owned = options.client === undefined;
+    this.client = options.client ?? createClient(options.url!, options.redisOptions);
+    this.prefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+    this.lockTtlMs = options.lockTtlMs ?? DEFAULT_REDIS_LOCK_TTL_MS;
+    this.timeoutMs = options.operationTimeoutMs ?? DEFAULT_REDIS_OPERATION_TIMEOUT_MS;
+  }
+
+  async get(key: string): Promise<AccessToken | undefined> {
+    return deserializeToken(await this.run(this.client.get(this.prefix + key)));
+  }
+
+  async set(key: string, token: AccessToken): Promise<void> {
+    const ttl = token.expiresAt.getTime() - Date.now();
+    if (ttl <= 0) return;
+    const text = serializeToken(token);
+    await this.run(this.client.set(this.prefix + key, text, 'PX', Math.ceil(ttl)));
+    await this.run(this.client.publish(`${this.prefix}${key}:changed`, text));
+  }
+
+  async delete(key: string, value: string): Promise<void> {
+    await this.run(this.client.eval(DELETE_TOKEN_IF, 1, this.prefix + key, value));
+  }
+
+  async acquireLock(key: string): Promise<ReleaseLock | undefined> {
+    const lockKey = `${this.prefix}${key}:lock`;
+    const owner = randomUUID();
+    const taken = await this.run(this.client.set(lockKey, owner, 'PX', this.lockTtlMs, 'NX'));
+    if (taken !== 'OK') return undefined;
+    return async () => {
+      await this.run(this.client.eval(RELEASE_LOCK_IF, 1, lockKey, owner));
+    };
+  }
+
+  subscribe(key: string, listener: (token: AccessToken) => void): () => void {
+    const channel = `${this.prefix}${key}:changed`;
+    const subscriber = this.subscriberConnection();
+    let set = this.listeners.get(channel);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      // ioredis re-subscribes by itself after a reconnect.
+      subscriber.subscribe(channel).catch(() => undefined);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) {
+        this.listeners.delete(channel);
+        subscriber.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+    if (this.owned) this.client.disconnect();
+  }
+
+  private subscriberConnection(): Redis {
+    if (this.subscriber === undefined) {
+      // A subscribed connection can run no other command, so pub/sub gets its own.
+      const subscriber = this.client.duplicate();
+      subscriber.on('error', () => undefined); // failures surface through the command path
+      subscriber.on('message', (channel: string, message: string) => {
+        const token = deserializeToken(message);
+        if (token === undefined) return;
+        for (const listener of this.listeners.get(channel) ?? []) listener(token);
+      });
+      this.subscriber = subscriber;
+    }
+    return this.subscriber;
+  }
+
+  /** Every operation is bounded: Redis being down must cost a request one timeout, not a hang. */
+  private run<T>(operation: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+function createClient(url: string, options: RedisOptions = {}): Redis {
+  // ioredis is an optional peer: loaded only when a store is built from a URL.
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const client = new RedisClient(url, { maxRetriesPerRequest: 1, ...options });
+  client.on('error', () => undefined); // failures surface through the command path
+  return client;
+}
