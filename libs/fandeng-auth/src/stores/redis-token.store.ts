@@ -143,7 +143,9 @@ export class RedisTokenStore implements TokenStore {
 function createClient(url: string, options: RedisOptions = {}): Redis {
   // ioredis is an optional peer: loaded only when a store is built from a URL.
   const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
-  const client = new RedisClient(url, { maxRetriesPerRequest: 1, ...options });
+  // disconnectTimeout: a socket that never connected (Redis down) otherwise holds the process
+  // open for 2 s after close().
+  const client = new RedisClient(url, { maxRetriesPerRequest: 1, disconnectTimeout: 200, ...options });
   client.on('error', () => undefined); // failures surface through the command path
   return client;
 }

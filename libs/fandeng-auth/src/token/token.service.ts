@@ -217,7 +217,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       return await this.fetch();
     } finally {
-      await this.storeOp('unlock', release);
+      if (release !== NO_LOCK) await this.storeOp('unlock', release);
     }
   }
 

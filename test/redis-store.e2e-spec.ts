@@ -1,0 +1,179 @@
+import { Redis } from 'ioredis';
+import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import { RedisTokenStore, type AccessToken } from 'nestjs-fandeng-auth';
+import { firstValueFrom, take, timeout } from 'rxjs';
+import { REDIS_URL, deleteUnder, keysUnder, testPrefix } from './support/redis.js';
+import { CLIENT_ID, CLIENT_SECRET, bootTokens, startEmulator, type TokenHarness } from './support/token-harness.js';
+
+function token(value: string, lifetimeMs = 60_000): AccessToken {
+  const now = Date.now();
+  return {
+    value,
+    tokenType: 'bearer',
+    expiresIn: lifetimeMs / 1000,
+    obtainedAt: new Date(now),
+    expiresAt: new Date(now + lifetimeMs),
+    scope: ['ALL'],
+  };
+}
+
+describe('RedisTokenStore', () => {
+  let redis: Redis;
+  let prefix: string;
+  let store: RedisTokenStore;
+
+  beforeEach(() => {
+    redis = new Redis(REDIS_URL);
+    prefix = testPrefix();
+    store = new RedisTokenStore({ client: redis, keyPrefix: prefix, lockTtlMs: 200 });
+  });
+  afterEach(async () => {
+    await store.close();
+    await deleteUnder(redis, prefix);
+    await redis.quit();
+  });
+
+  it('round-trips a token with a TTL matching its expiry', async () => {
+    const stored = token('v1', 30_000);
+    await store.set('token:a', stored);
+
+    expect(await store.get('token:a')).toEqual(stored);
+    const ttl = await redis.pttl(`${prefix}token:a`);
+    expect(ttl).toBeGreaterThan(29_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+  });
+
+  it('deletes only the value it is told about', async () => {
+    await store.set('token:a', token('new'));
+    await store.delete('token:a', 'old');
+    expect((await store.get('token:a'))?.value).toBe('new');
+    await store.delete('token:a', 'new');
+    expect(await store.get('token:a')).toBeUndefined();
+  });
+
+  it('treats a corrupt entry as no token', async () => {
+    await redis.set(`${prefix}token:a`, '{"value":');
+    expect(await store.get('token:a')).toBeUndefined();
+  });
+
+  it('gives the lock to one owner at a time, lets only the owner release it, and expires it', async () => {
+    const other = new RedisTokenStore({ client: redis, keyPrefix: prefix, lockTtlMs: 200 });
+    const release = await store.acquireLock('token:a');
+    expect(release).toBeDefined();
+    expect(await other.acquireLock('token:a')).toBeUndefined();
+    await release!();
+    const second = await other.acquireLock('token:a');
+    expect(second).toBeDefined();
+
+    await release!(); // a stale release must not free the new owner's lock
+    expect(await store.acquireLock('token:a')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 250)); // the holder "died"
+    expect(await store.acquireLock('token:a')).toBeDefined();
+  });
+
+  it('tells subscribers of tokens stored elsewhere', async () => {
+    const other = new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix });
+    const received = new Promise<AccessToken>((resolve) => store.subscribe('token:a', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the subscription is in place
+    await other.set('token:a', token('from-other'));
+
+    expect((await received).value).toBe('from-other');
+    await other.close();
+  });
+
+  it('leaves an application-owned client open on close', async () => {
+    await store.close();
+    expect(await redis.ping()).toBe('PONG');
+  });
+});
+
+describe('TokenService on a shared RedisTokenStore', () => {
+  let emulator: FandengPlatformEmulator;
+  let redis: Redis;
+  let prefix: string;
+  let fleet: TokenHarness[];
+
+  async function instance(): Promise<TokenHarness> {
+    const harness = await bootTokens(emulator, { store: new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }) });
+    fleet.push(harness);
+    return harness;
+  }
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ tokenLatencyMs: 30 });
+    redis = new Redis(REDIS_URL);
+    prefix = testPrefix();
+    fleet = [];
+  });
+  afterEach(async () => {
+    for (const harness of fleet) await harness.module.close();
+    await deleteUnder(redis, prefix);
+    await redis.quit();
+    await emulator.stop();
+  });
+
+  it('makes one platform call for three instances starting at once', async () => {
+    const [a, b, c] = await Promise.all([instance(), instance(), instance()]);
+    const values = await Promise.all(
+      [a, b, c].flatMap((h) => Array.from({ length: 20 }, () => h.tokens.getAccessToken())),
+    );
+
+    expect(new Set(values).size).toBe(1);
+    expect(emulator.counters.tokenRequests).toBe(1);
+  });
+
+  it('never writes the secret to Redis, and namespaces keys by client id', async () => {
+    const a = await instance();
+    await a.tokens.getAccessToken();
+    const entries = await keysUnder(redis, prefix);
+
+    expect(Object.keys(entries)).toEqual([`${prefix}token:${CLIENT_ID}`]);
+    expect(JSON.stringify(entries)).not.toContain(CLIENT_SECRET);
+  });
+
+  it('spreads a refresh to the other instances without their calling the platform', async () => {
+    const [a, b] = [await instance(), await instance()];
+    await a.tokens.getAccessToken();
+    await b.tokens.getAccessToken();
+    const adopted = firstValueFrom(b.tokens.tokenChanges$.pipe(take(1), timeout(2000)));
+    const fresh = await a.tokens.refresh();
+
+    expect((await adopted).value).toBe(fresh.value);
+    expect(await b.tokens.getAccessToken()).toBe(fresh.value);
+    expect(b.tokens.getStatus().tokenRequests).toBe(0);
+    expect(emulator.counters.tokenRequests).toBe(2);
+  });
+
+  it('turns a burst of 401s across the fleet into one platform call', async () => {
+    const members = [await instance(), await instance(), await instance()];
+    const rejected = await members[0].tokens.getAccessToken();
+    await Promise.all(members.map((m) => m.tokens.getAccessToken()));
+    emulator.revoke(rejected);
+
+    const values = await Promise.all(
+      members.flatMap((m) =>
+        Array.from({ length: 10 }, async () => {
+          await m.tokens.invalidate(rejected);
+          return m.tokens.getAccessToken();
+        }),
+      ),
+    );
+    expect(new Set(values).size).toBe(1);
+    expect(values[0]).not.toBe(rejected);
+    expect(emulator.counters.tokenRequests).toBe(2);
+  });
+
+  it('keeps serving when Redis is unreachable, and says so', async () => {
+    const started = Date.now();
+    const harness = await bootTokens(emulator, {
+      store: new RedisTokenStore({ url: 'redis://127.0.0.1:1', keyPrefix: prefix, operationTimeoutMs: 200 }),
+    });
+    fleet.push(harness);
+    const value = await harness.tokens.getAccessToken();
+
+    expect(emulator.isValid(value)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(harness.tokens.getStatus().store).toEqual({ shared: true, healthy: false });
+    expect(harness.logger.lines.some((line) => line.startsWith('WARN') && line.includes('Token store'))).toBe(true);
+  });
+});
