@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type * as IORedis from 'ioredis';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { deserializeToken, serializeToken } from './token-serialization.js';
@@ -142,7 +143,7 @@ export class RedisTokenStore implements TokenStore {
 
 function createClient(url: string, options: RedisOptions = {}): Redis {
   // ioredis is an optional peer: loaded only when a store is built from a URL.
-  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof IORedis;
   // disconnectTimeout: a socket that never connected (Redis down) otherwise holds the process
   // open for 2 s after close().
   const client = new RedisClient(url, { maxRetriesPerRequest: 1, disconnectTimeout: 200, ...options });

@@ -1,5 +1,5 @@
 import { MAX_EXPIRES_IN_SECONDS } from '../fandeng-auth.constants.js';
-import { FandengAuthError } from '../errors/fandeng-auth.error.js';
+import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengCredentialsError } from '../errors/fandeng-credentials.error.js';
 import { FandengMalformedResponseError } from '../errors/fandeng-malformed-response.error.js';
 import { FandengPlatformError } from '../errors/fandeng-platform.error.js';

@@ -14,7 +14,7 @@ import {
   MAX_TIMER_DELAY_MS,
 } from '../fandeng-auth.constants.js';
 import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
-import { FandengAuthError } from '../errors/fandeng-auth.error.js';
+import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
@@ -277,7 +277,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private wakePeerWaiters(): void {
-    for (const wake of [...this.peerWaiters]) wake();
+    for (const wake of this.peerWaiters) wake(); // a Set tolerates deletion while iterated
   }
 
   /** Another process stored a token: use it if it is newer than ours. */
