@@ -1,0 +1,55 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
+
+const ROOT = process.cwd();
+const PACKAGE_DIR = `${ROOT}/dist/libs/fandeng-auth`;
+// Inside the repository, so the consumer resolves its peers (@nestjs/*, axios) from node_modules.
+const CONSUMER_DIR = `${ROOT}/dist/consumer`;
+
+/** Packs the built library as npm would publish it and installs the tarball into a consumer app. */
+describe('the published package', () => {
+  let emulator: FandengPlatformEmulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    rmSync(CONSUMER_DIR, { recursive: true, force: true });
+    const installed = `${CONSUMER_DIR}/node_modules/nestjs-fandeng-auth`;
+    mkdirSync(installed, { recursive: true });
+    execFileSync('npm', ['pack', PACKAGE_DIR, '--pack-destination', CONSUMER_DIR, '--silent'], {
+      stdio: 'ignore',
+    });
+    const tarball = readdirSync(CONSUMER_DIR).find((name) => name.endsWith('.tgz'))!;
+    execFileSync('tar', ['xzf', `${CONSUMER_DIR}/${tarball}`, '-C', installed, '--strip-components', '1']);
+    copyFileSync(`${ROOT}/test/package/consumer.mjs`, `${CONSUMER_DIR}/consumer.mjs`);
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    rmSync(CONSUMER_DIR, { recursive: true, force: true });
+  });
+
+  it('ships compiled JS and type declarations, and no sources or tests', () => {
+    const files = readdirSync(`${CONSUMER_DIR}/node_modules/nestjs-fandeng-auth`, { recursive: true }) as string[];
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'index.js', 'index.d.ts']));
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => f.includes('spec'))).toEqual([]);
+  });
+
+  it('is imported by name and works in a plain Nest app', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [`${CONSUMER_DIR}/consumer.mjs`], {
+      cwd: CONSUMER_DIR,
+      env: {
+        ...process.env,
+        NODE_PATH: '',
+        FANDENG_CLIENT_ID: CLIENT_ID,
+        FANDENG_CLIENT_SECRET: CLIENT_SECRET,
+        FANDENG_BASE_URL: emulator.url,
+      },
+      timeout: 20_000,
+    });
+    expect(JSON.parse(stdout.trim())).toEqual({ tokenType: 'bearer', status: 200, books: expect.any(Number) });
+    expect(emulator.counters.apiOk).toBe(1);
+  });
+});
