@@ -69,6 +69,30 @@ describe('FandengAuthModule', () => {
     await module.close();
   });
 
+  it('forRoot takes isGlobal beside the options, which validation does not see as unknown', async () => {
+    @Injectable()
+    class Consumer {
+      constructor(readonly tokens: TokenService) {}
+    }
+    @Module({ providers: [Consumer] })
+    class FeatureModule {}
+
+    const module = await Test.createTestingModule({
+      imports: [
+        FandengAuthModule.forRoot({
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          baseUrl: emulator.url,
+          logger: false,
+          isGlobal: true,
+        }),
+        FeatureModule,
+      ],
+    }).compile();
+    expect(emulator.isValid(await module.get(Consumer).tokens.getAccessToken())).toBe(true);
+    await module.close();
+  });
+
   it('refuses bad options at boot, naming every field and never the secret', async () => {
     const secret = 'the-secret-that-must-not-show';
     const error = await rejectionOf(
