@@ -26,7 +26,13 @@ const common = {
 const config: Config = {
   projects: [
     { ...common, displayName: 'unit', testRegex: '(libs|apps)/.*\\.spec\\.ts$' },
-    { ...common, displayName: 'e2e', testRegex: 'test/.*\\.e2e-spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'e2e',
+      testRegex: 'test/.*\\.e2e-spec\\.ts$',
+      // Builds dist/libs/fandeng-auth, which the fleet test's worker processes import.
+      globalSetup: '<rootDir>/test/global-setup.mjs',
+    },
   ],
   collectCoverageFrom: ['libs/**/*.(t|j)s', 'apps/**/*.(t|j)s'],
   coverageDirectory: './coverage',
