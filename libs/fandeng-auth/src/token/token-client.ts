@@ -62,8 +62,16 @@ export class TokenClient {
   private async requestOnce(): Promise<AccessToken> {
     if (this.shutdown.aborted) throw new FandengShutdownError();
     // axios's own `timeout` is a socket idle timeout: a slow trickle would never trip it.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.options.requestTimeoutMs);
+    // One controller per request, aborted by its deadline or by shutdown. Not AbortSignal.any():
+    // on Node 20 each combined signal stays reachable from the long-lived shutdown signal.
+    const request = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.abort();
+    }, this.options.requestTimeoutMs);
+    const onShutdown = () => request.abort();
+    this.shutdown.addEventListener('abort', onShutdown, { once: true });
     this.requestCount++;
     try {
       const response = await this.http.post<string>(this.options.tokenUrl, undefined, {
@@ -72,7 +80,7 @@ export class TokenClient {
           client_id: this.options.clientId,
           client_secret: this.options.clientSecret,
         },
-        signal: AbortSignal.any([this.shutdown, timeout.signal]),
+        signal: request.signal,
       });
       return interpretTokenResponse(
         {
@@ -86,9 +94,10 @@ export class TokenClient {
     } catch (error) {
       if (error instanceof FandengAuthError) throw error;
       if (this.shutdown.aborted) throw new FandengShutdownError();
-      throw this.transportError(error, timeout.signal.aborted);
+      throw this.transportError(error, timedOut);
     } finally {
       clearTimeout(timer);
+      this.shutdown.removeEventListener('abort', onShutdown);
     }
   }
 
