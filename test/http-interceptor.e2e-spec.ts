@@ -10,7 +10,12 @@ import {
 } from 'nestjs-fandeng-auth';
 import { firstValueFrom } from 'rxjs';
 import { RecordingServer } from './support/recording-server.js';
-import { bootTokens, rejectionOf, startEmulator, type TokenHarness } from './support/token-harness.js';
+import {
+  bootTokens,
+  rejectionOf,
+  startEmulator,
+  type TokenHarness,
+} from './support/token-harness.js';
 
 describe('the Bearer interceptor', () => {
   let emulator: FandengPlatformEmulator;
@@ -70,6 +75,59 @@ describe('the Bearer interceptor', () => {
     }
   });
 
+  it('resolves a URL as axios does, so userinfo and backslash tricks do not leak the token', async () => {
+    await boot();
+    const emulatorHost = new URL(emulator.url).host;
+    const otherHost = new URL(other.url).host;
+    // Both go to `other`: the first host is userinfo, the backslash ends the authority.
+    await http.axiosRef.get(`http://${emulatorHost}@${otherHost}/userinfo`);
+    await http.axiosRef.get(`http://${otherHost}\\@${emulatorHost}/backslash`);
+    // With allowAbsoluteUrls false axios sends an absolute URL to baseURL: the platform.
+    const kept = await http.axiosRef.get(`${other.url}/api/books`, {
+      allowAbsoluteUrls: false,
+      validateStatus: () => true,
+    });
+
+    expect(other.received).toHaveLength(2);
+    // axios turns the userinfo into its own Basic header; the token goes nowhere near it.
+    expect(other.received.map((headers) => headers.authorization)).toEqual([
+      `Basic ${Buffer.from(`127.0.0.1:${new URL(emulator.url).port}`).toString('base64')}`,
+      undefined,
+    ]);
+    expect(kept.status).toBe(404); // signed (unsigned would be 401), and no such API path
+    expect(emulator.counters.tokenRequests).toBe(1);
+  });
+
+  it("signs behind a user's asynchronous interceptor and keeps the user's beforeRedirect", async () => {
+    const redirector = new RecordingServer(other.url);
+    await redirector.start();
+    try {
+      await boot({ authorizedOrigins: [emulator.url, redirector.url] });
+      const seen: string[] = [];
+      http.axiosRef.interceptors.request.use(async (config) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return config;
+      });
+      const beforeRedirect = (options: Record<string, unknown>) => {
+        seen.push(String(options.href ?? options.path));
+      };
+      await harness.tokens.getAccessToken();
+      const first = await http.axiosRef.get('/api/books');
+      await http.axiosRef.get(`${redirector.url}/go`, { beforeRedirect });
+      await http.axiosRef.get(`${redirector.url}/again`, { beforeRedirect });
+
+      expect(first.status).toBe(200);
+      expect(redirector.received.map((h) => h.authorization)).toEqual([
+        expect.stringMatching(/^Bearer /),
+        expect.stringMatching(/^Bearer /),
+      ]);
+      expect(other.received.map((h) => h.authorization)).toEqual([undefined, undefined]);
+      expect(seen).toHaveLength(2);
+    } finally {
+      await redirector.stop();
+    }
+  });
+
   it("keeps the caller's own Authorization header, and honours the opt-out", async () => {
     await boot({ authorizedOrigins: [emulator.url, other.url] });
     await http.axiosRef.get(`${other.url}/own`, { headers: { Authorization: 'Basic abc' } });
@@ -95,7 +153,9 @@ describe('the Bearer interceptor', () => {
   it('shares one refresh among 50 concurrent 401s', async () => {
     await boot();
     emulator.revoke(await harness.tokens.getAccessToken());
-    const responses = await Promise.all(Array.from({ length: 50 }, () => http.axiosRef.get('/api/books')));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => http.axiosRef.get('/api/books')),
+    );
 
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(emulator.counters.apiUnauthorized).toBe(50);
@@ -138,11 +198,15 @@ describe('the Bearer interceptor', () => {
   it('installs on any axios instance the user creates', async () => {
     await boot();
     const instance = axios.create();
-    const eject = installTokenInterceptor(instance, harness.tokens, { authorizedOrigins: [emulator.url] });
+    const eject = installTokenInterceptor(instance, harness.tokens, {
+      authorizedOrigins: [emulator.url],
+    });
     expect((await instance.get(`${emulator.url}/api/books`)).status).toBe(200);
 
     eject();
-    expect((await rejectionOf(instance.get(`${emulator.url}/api/books`))) as AxiosError).toMatchObject({
+    expect(
+      (await rejectionOf(instance.get(`${emulator.url}/api/books`))) as AxiosError,
+    ).toMatchObject({
       response: { status: 401 },
     });
   });

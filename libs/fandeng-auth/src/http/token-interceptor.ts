@@ -8,7 +8,8 @@ import {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import type { TokenService } from '../token/token.service.js';
-import { authorizedOriginSet, originOf } from './authorized-origins.js';
+import type { AccessToken } from '../interfaces/access-token.interface.js';
+import { OriginGuard } from './authorized-origins.js';
 
 declare module 'axios' {
   interface AxiosRequestConfig {
@@ -33,6 +34,7 @@ interface Signed {
 // A string key, not a symbol: axios's mergeConfig drops symbol keys when a request is replayed.
 const SIGNED = '__fandengAuth';
 type SignedConfig = InternalAxiosRequestConfig & { [SIGNED]?: Signed };
+type BeforeRedirect = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
 
 function scheme(tokenType: string): string {
   return tokenType.toLowerCase() === 'bearer' ? 'Bearer' : tokenType;
@@ -40,13 +42,19 @@ function scheme(tokenType: string): string {
 
 /** A body that was consumed by the first send cannot be sent again. */
 function isReplayable(data: unknown): boolean {
-  return !(data instanceof Readable) && typeof (data as { pipe?: unknown } | undefined)?.pipe !== 'function';
+  return (
+    !(data instanceof Readable) &&
+    typeof (data as { pipe?: unknown } | undefined)?.pipe !== 'function'
+  );
 }
 
 /**
  * Puts `Authorization: Bearer <token>` on requests bound for an authorised origin, and on a 401
  * from one, reports the rejected token and replays the request once with a fresh token.
  * Returns a function that removes the interceptors again.
+ *
+ * While a token is held, signing is synchronous (axios then skips the promise chain it builds
+ * for asynchronous interceptors); only a request that must wait for a token goes the async way.
  */
 export function installTokenInterceptor(
   target: AxiosInstance | HttpService,
@@ -54,41 +62,80 @@ export function installTokenInterceptor(
   options: TokenInterceptorOptions,
 ): () => void {
   const instance = 'axiosRef' in target ? target.axiosRef : target;
-  const authorized = authorizedOriginSet(options.authorizedOrigins);
+  const guard = new OriginGuard(options.authorizedOrigins);
   const retryOnUnauthorized = options.retryOnUnauthorized ?? true;
-  const isAuthorized = (url: string | undefined, base?: string) => {
-    const origin = url === undefined ? undefined : originOf(url, base);
-    return origin !== undefined && authorized.has(origin);
-  };
 
-  const sign = async (config: SignedConfig): Promise<SignedConfig> => {
-    if (config.fandengAuth === false || !isAuthorized(config.url ?? '', config.baseURL)) return config;
+  // A redirect to an origin outside the allowlist must not carry the token along.
+  const stripOnRedirect: BeforeRedirect = (redirect) => {
+    if (guard.allows(`${redirect.protocol}//${redirect.host ?? redirect.hostname}`)) return;
+    for (const name of Object.keys(redirect.headers ?? {})) {
+      if (name.toLowerCase() === 'authorization') delete redirect.headers[name];
+    }
+  };
+  const guardedRedirects = new WeakSet<BeforeRedirect>([stripOnRedirect]);
+
+  let lastToken: AccessToken | undefined;
+  let lastHeader = '';
+  const sign = (config: SignedConfig, token: AccessToken): SignedConfig => {
+    if (token !== lastToken) {
+      lastToken = token;
+      lastHeader = `${scheme(token.tokenType)} ${token.value}`;
+    }
     const headers = AxiosHeaders.from(config.headers);
-    const previous = config[SIGNED];
-    // The caller's own Authorization wins; on a replay the header is ours and is replaced.
-    if (headers.has('Authorization') && previous === undefined) return config;
-    const token = await tokens.getToken();
-    headers.set('Authorization', `${scheme(token.tokenType)} ${token.value}`);
+    headers.set('Authorization', lastHeader);
     config.headers = headers;
-    config[SIGNED] = { token: token.value, replayed: previous !== undefined };
+    config[SIGNED] = { token: token.value, replayed: config[SIGNED] !== undefined };
     const userRedirect = config.beforeRedirect;
-    // A redirect to an origin outside the allowlist must not carry the token along.
-    config.beforeRedirect = (redirect, response, request) => {
-      if (!isAuthorized(`${redirect.protocol}//${redirect.host ?? redirect.hostname}`)) {
-        for (const name of Object.keys(redirect.headers ?? {})) {
-          if (name.toLowerCase() === 'authorization') delete redirect.headers[name];
-        }
-      }
-      userRedirect?.(redirect, response, request);
-    };
+    if (userRedirect === undefined) {
+      config.beforeRedirect = stripOnRedirect;
+    } else if (!guardedRedirects.has(userRedirect)) {
+      const chained: BeforeRedirect = (redirect, response, request) => {
+        stripOnRedirect(redirect, response, request);
+        userRedirect(redirect, response, request);
+      };
+      guardedRedirects.add(chained);
+      config.beforeRedirect = chained;
+    }
     return config;
   };
 
+  const wantsToken = (config: SignedConfig): boolean =>
+    config.fandengAuth !== false &&
+    guard.allowsRequest(config.url, config.baseURL, config.allowAbsoluteUrls) &&
+    // The caller's own Authorization wins; on a replay the header is ours and is replaced.
+    (config[SIGNED] !== undefined || !AxiosHeaders.from(config.headers).has('Authorization'));
+
+  // axios asks every interceptor's runWhen, in order, before it runs any of them: the first one
+  // decides for the pair, so the token is looked up once per request.
+  let mustWait = false;
+  let ready: AccessToken | undefined;
+  const signNow = (config: SignedConfig): boolean => {
+    mustWait = false;
+    if (!wantsToken(config)) return false;
+    const token = tokens.peekToken();
+    if (token === undefined) {
+      mustWait = true;
+      return false;
+    }
+    ready = token;
+    return true;
+  };
+  // Between runWhen and the run only a microsecond passes (or, behind another asynchronous
+  // interceptor, a few): the token found then is still good if the lookup now comes up empty.
+  const signSync = (config: SignedConfig) => sign(config, tokens.peekToken() ?? ready!);
+  const signAsync = async (config: SignedConfig) => sign(config, await tokens.getToken());
+
   const replayOn401 = async (error: unknown): Promise<AxiosResponse> => {
-    if (!(error instanceof AxiosError) || error.response?.status !== 401 || !error.config) throw error;
+    if (!(error instanceof AxiosError) || error.response?.status !== 401 || !error.config)
+      throw error;
     const config = error.config as SignedConfig;
     const signed = config[SIGNED];
-    if (!retryOnUnauthorized || signed === undefined || signed.replayed || !isReplayable(config.data)) {
+    if (
+      !retryOnUnauthorized ||
+      signed === undefined ||
+      signed.replayed ||
+      !isReplayable(config.data)
+    ) {
       throw error;
     }
     await tokens.invalidate(signed.token);
@@ -98,10 +145,17 @@ export function installTokenInterceptor(
     return instance.request(config);
   };
 
-  const requestId = instance.interceptors.request.use(sign);
+  const syncId = instance.interceptors.request.use(signSync, undefined, {
+    synchronous: true,
+    runWhen: signNow,
+  });
+  const asyncId = instance.interceptors.request.use(signAsync, undefined, {
+    runWhen: () => mustWait,
+  });
   const responseId = instance.interceptors.response.use(undefined, replayOn401);
   return () => {
-    instance.interceptors.request.eject(requestId);
+    instance.interceptors.request.eject(syncId);
+    instance.interceptors.request.eject(asyncId);
     instance.interceptors.response.eject(responseId);
   };
 }

@@ -103,22 +103,30 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** The current token's value, fetching one if needed. The hot path: no I/O while it is valid. */
   getAccessToken(): Promise<string> {
     const held = this.held;
-    if (held !== undefined && Date.now() < held.usableUntil) return Promise.resolve(held.token.value);
+    if (held !== undefined && Date.now() < held.usableUntil)
+      return Promise.resolve(held.token.value);
     return this.getToken().then((token) => token.value);
   }
 
   /** The current token with its metadata, fetching one if needed. */
   getToken(): Promise<AccessToken> {
+    const token = this.peekToken();
+    return token !== undefined ? Promise.resolve(token) : this.obtain(false);
+  }
+
+  /**
+   * The current token if one is usable now, or `undefined` where {@link getToken} would have to
+   * wait for one. Never waits; starts the refresh in the background when it is due.
+   */
+  peekToken(): AccessToken | undefined {
     const held = this.held;
     const now = Date.now();
-    if (held !== undefined && now < held.usableUntil) {
-      // A missed timer (a suspended VM, a clock jump) must not let the token run out unnoticed.
-      if (now >= held.refreshAt && now >= this.cooldownUntil && this.inflight === undefined) {
-        this.refreshInBackground();
-      }
-      return Promise.resolve(held.token);
+    if (held === undefined || now >= held.usableUntil) return undefined;
+    // A missed timer (a suspended VM, a clock jump) must not let the token run out unnoticed.
+    if (now >= held.refreshAt && now >= this.cooldownUntil && this.inflight === undefined) {
+      this.refreshInBackground();
     }
-    return this.obtain(false);
+    return held.token;
   }
 
   /** Gets a new token from the platform now, whatever the state of the current one. */
@@ -143,7 +151,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.held = undefined;
     this.lastRejected = value;
     this.clearTimer();
-    this.logger.warn(`Token ${fingerprint(value)} was rejected by the platform; a new one will be fetched`);
+    this.logger.warn(
+      `Token ${fingerprint(value)} was rejected by the platform; a new one will be fetched`,
+    );
     this.emit('invalidated', value);
     await this.storeOp('delete', () => this.store.delete(this.storeKey, value));
   }
@@ -153,7 +163,14 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const token = this.held?.token;
     const now = Date.now();
     return {
-      state: token === undefined ? (this.lastRefreshAt ? 'expired' : 'none') : now < token.expiresAt.getTime() ? 'valid' : 'expired',
+      state:
+        token === undefined
+          ? this.lastRefreshAt
+            ? 'expired'
+            : 'none'
+          : now < token.expiresAt.getTime()
+            ? 'valid'
+            : 'expired',
       fingerprint: token && fingerprint(token.value),
       expiresAt: token?.expiresAt,
       obtainedAt: token?.obtainedAt,
@@ -196,7 +213,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
     // A shared store elects one refresher per cycle; the others wait for the token it stores.
     let release: ReleaseLock | undefined;
-    for (const deadline = Date.now() + MAX_PEER_WAIT_MS; release === undefined; ) {
+    for (const deadline = Date.now() + MAX_PEER_WAIT_MS; release === undefined;) {
       release = await this.tryLock();
       if (release !== undefined) break;
       if (Date.now() >= deadline) {
@@ -242,9 +259,13 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
    * Adopts the stored token if it is one we can use in place of `replacing`: a different token,
    * not one the platform rejected, and (unless forced) not itself due for refresh.
    */
-  private async adoptStored(replacing: string | undefined, force: boolean): Promise<AccessToken | undefined> {
+  private async adoptStored(
+    replacing: string | undefined,
+    force: boolean,
+  ): Promise<AccessToken | undefined> {
     const stored = await this.storeOp('get', () => this.store.get(this.storeKey));
-    if (stored === undefined || stored.value === replacing || stored.value === this.lastRejected) return undefined;
+    if (stored === undefined || stored.value === replacing || stored.value === this.lastRejected)
+      return undefined;
     if (stored.value === this.held?.token.value) return stored; // already adopted through pub/sub
     const candidate = this.hold(stored);
     const now = Date.now();
@@ -256,9 +277,13 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private async tryLock(): Promise<ReleaseLock | undefined> {
     if (this.store.acquireLock === undefined) return NO_LOCK;
     let failed = false;
-    const release = await this.storeOp('lock', () => this.store.acquireLock!(this.storeKey), () => {
-      failed = true;
-    });
+    const release = await this.storeOp(
+      'lock',
+      () => this.store.acquireLock!(this.storeKey),
+      () => {
+        failed = true;
+      },
+    );
     return failed ? NO_LOCK : release;
   }
 
@@ -304,13 +329,20 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private emit(type: TokenEvent['type'], value?: string): void {
-    this.events.next({ type, fingerprint: value === undefined ? undefined : fingerprint(value), at: new Date() });
+    this.events.next({
+      type,
+      fingerprint: value === undefined ? undefined : fingerprint(value),
+      at: new Date(),
+    });
   }
 
   private hold(token: AccessToken): HeldToken {
     const expiresAt = token.expiresAt.getTime();
     const lifetime = expiresAt - token.obtainedAt.getTime();
-    const window = Math.min(this.options.refreshAheadSeconds * 1000, lifetime * MAX_REFRESH_AHEAD_SHARE);
+    const window = Math.min(
+      this.options.refreshAheadSeconds * 1000,
+      lifetime * MAX_REFRESH_AHEAD_SHARE,
+    );
     // Jitter only moves the refresh later, so it never starts earlier than refreshAheadSeconds.
     const jitter = Math.random() * window * this.options.refreshJitter;
     return {
@@ -332,7 +364,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         )
       : maxCooldownMs;
     this.cooldownUntil = Date.now() + cooldown;
-    if (this.held !== undefined && Date.now() >= this.held.token.expiresAt.getTime()) this.held = undefined;
+    if (this.held !== undefined && Date.now() >= this.held.token.expiresAt.getTime())
+      this.held = undefined;
     this.logger.error(
       `Token refresh failed (${error.code}, ${this.consecutiveFailures} in a row): ${error.message}. ` +
         `${this.held ? 'The current token stays in use. ' : ''}Next attempt in ${Math.round(cooldown / 1000)} s`,
@@ -352,18 +385,22 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.nextRefreshAt = new Date(at);
     const delay = Math.max(0, at - Date.now());
     // Beyond 2^31-1 ms setTimeout fires at once; a long wait is taken in hops.
-    const timer = setTimeout(() => {
-      this.clearTimer();
-      if (delay > MAX_TIMER_DELAY_MS) this.schedule(at);
-      else this.refreshInBackground();
-    }, Math.min(delay, MAX_TIMER_DELAY_MS));
+    const timer = setTimeout(
+      () => {
+        this.clearTimer();
+        if (delay > MAX_TIMER_DELAY_MS) this.schedule(at);
+        else this.refreshInBackground();
+      },
+      Math.min(delay, MAX_TIMER_DELAY_MS),
+    );
     timer.unref();
     this.scheduler.addTimeout(this.timerName, timer);
   }
 
   private clearTimer(): void {
     this.nextRefreshAt = undefined;
-    if (this.scheduler.doesExist('timeout', this.timerName)) this.scheduler.deleteTimeout(this.timerName);
+    if (this.scheduler.doesExist('timeout', this.timerName))
+      this.scheduler.deleteTimeout(this.timerName);
   }
 
   /**
@@ -388,7 +425,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         this.storeHealthy = false;
         this.logger.warn(
           `Token store ${operation} failed (${error instanceof Error ? error.message : String(error)}); ` +
-            'carrying on with this process\'s own token until it is back',
+            "carrying on with this process's own token until it is back",
         );
       }
       return undefined;
