@@ -5,6 +5,7 @@
 // Every client talks to the emulator at `url` (127.0.0.1). Peers that need a standard RFC 6749
 // token answer are pointed at an emulator started with `responseFormat: 'rfc6749'`.
 import 'reflect-metadata';
+import http from 'node:http';
 import { HttpService } from '@nestjs/axios';
 import { NestFactory } from '@nestjs/core';
 import axios from 'axios';
@@ -45,8 +46,12 @@ async function statusOf(promise) {
 }
 
 /** Fetches one token with a plain axios call (used by `plain` and `naive`). */
+// A fresh connection per token call: a kept-alive socket the emulator has just closed would
+// fail the call with ECONNRESET between two figures.
+const noKeepAlive = new http.Agent({ keepAlive: false });
+
 export async function fetchToken(base) {
-  const res = await axios.post(tokenUrl(base), undefined, { timeout: 10_000 });
+  const res = await axios.post(tokenUrl(base), undefined, { timeout: 10_000, httpAgent: noKeepAlive });
   return res.data.value ?? res.data.access_token;
 }
 

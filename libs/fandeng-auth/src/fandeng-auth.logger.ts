@@ -5,12 +5,16 @@ export interface ModuleLogger {
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  debug(message: string): void;
 }
 
-const SILENT: ModuleLogger = { log() {}, warn() {}, error() {} };
+const SILENT: ModuleLogger = { log() {}, warn() {}, error() {}, debug() {} };
 
 /** Lines must never carry a token or the secret: callers pass fingerprints, not values. */
-export function createModuleLogger(option: LoggerService | false | undefined, context: string): ModuleLogger {
+export function createModuleLogger(
+  option: LoggerService | false | undefined,
+  context: string,
+): ModuleLogger {
   if (option === false) return SILENT;
   const target = option ?? new Logger(context);
   const ctx = option ? context : undefined;
@@ -18,5 +22,6 @@ export function createModuleLogger(option: LoggerService | false | undefined, co
     log: (message) => (ctx ? target.log(message, ctx) : target.log(message)),
     warn: (message) => (ctx ? target.warn(message, ctx) : target.warn(message)),
     error: (message) => (ctx ? target.error(message, ctx) : target.error(message)),
+    debug: (message) => (ctx ? target.debug?.(message, ctx) : target.debug?.(message)),
   };
 }

@@ -8,21 +8,18 @@ export interface FandengAuthModuleExtras {
   isGlobal?: boolean;
 }
 
-export const {
-  ConfigurableModuleClass,
-  OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<FandengAuthModuleOptions>({
-  optionsInjectionToken: FANDENG_AUTH_MODULE_OPTIONS,
-  moduleName: 'FandengAuth',
-})
-  .setClassMethodName('forRoot')
-  .setFactoryMethodName('createFandengAuthOptions')
-  .setExtras<FandengAuthModuleExtras>({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
-  .build();
+export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<FandengAuthModuleOptions>({
+    optionsInjectionToken: FANDENG_AUTH_MODULE_OPTIONS,
+    moduleName: 'FandengAuth',
+  })
+    .setClassMethodName('forRoot')
+    .setFactoryMethodName('createFandengAuthOptions')
+    .setExtras<FandengAuthModuleExtras>({ isGlobal: false }, (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }))
+    .build();
 
 /** The argument of `FandengAuthModule.forRootAsync()`. */
 export type FandengAuthAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

@@ -28,7 +28,8 @@ import { TokenService } from './token/token.service.js';
     },
     {
       provide: FANDENG_TOKEN_STORE,
-      useFactory: (options: ResolvedFandengAuthOptions) => options.store ?? new InMemoryTokenStore(),
+      useFactory: (options: ResolvedFandengAuthOptions) =>
+        options.store ?? new InMemoryTokenStore(),
       inject: [FANDENG_AUTH_OPTIONS],
     },
     TokenService,

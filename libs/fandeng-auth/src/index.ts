@@ -8,15 +8,13 @@ export * from './errors/index.js';
 export type { AccessToken } from './interfaces/access-token.interface.js';
 export type {
   FandengAuthModuleOptions,
+  FandengHubClientOptions,
   FandengRetryOptions,
 } from './interfaces/fandeng-auth-options.interface.js';
 export type { TokenEvent } from './interfaces/token-event.interface.js';
 export type { TokenStatus } from './interfaces/token-status.interface.js';
 export { FandengHttpService } from './http/fandeng-http.service.js';
-export {
-  installTokenInterceptor,
-  type TokenInterceptorOptions,
-} from './http/token-interceptor.js';
+export { installTokenInterceptor, type TokenInterceptorOptions } from './http/token-interceptor.js';
 export { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
 export { InMemoryTokenStore } from './stores/in-memory-token.store.js';
 export {
@@ -29,3 +27,14 @@ export {
 export type { ReleaseLock, TokenStore } from './stores/token-store.interface.js';
 export { fingerprint } from './token/fingerprint.js';
 export { TokenService } from './token/token.service.js';
+export {
+  FandengTokenHubModule,
+  type FandengTokenHubAsyncOptions,
+} from './hub/fandeng-token-hub.module.js';
+export {
+  DEFAULT_HUB_MIN_REFRESH_INTERVAL_SECONDS,
+  DEFAULT_HUB_PATH,
+  type FandengTokenHubExtras,
+  type FandengTokenHubOptions,
+} from './hub/token-hub-options.js';
+export { tokenDigest, type HubTokenAnswer } from './hub/hub-protocol.js';

@@ -20,12 +20,28 @@ export interface FandengRetryOptions {
   maxCooldownMs?: number;
 }
 
+/**
+ * Where a consumer gets its token when it does not hold the platform credentials: a token hub,
+ * that is, an app running `FandengTokenHubModule`.
+ */
+export interface FandengHubClientOptions {
+  /** The hub's base URL including its path, for example `http://token-hub:3000/fandeng-token-hub`. */
+  url: string;
+  /** One of the hub's `apiKeys`. Sent as `Authorization: Bearer <apiKey>`; never logged. */
+  apiKey: string;
+}
+
 /** Options of `FandengAuthModule.forRoot()` / `forRootAsync()`. */
 export interface FandengAuthModuleOptions {
-  /** The appId issued by the platform (`client_id`). Required. */
-  clientId: string;
-  /** The appSecret issued by the platform (`client_secret`). Required; never logged. */
-  clientSecret: string;
+  /** The appId issued by the platform (`client_id`). Required, unless `hub` is set. */
+  clientId?: string;
+  /** The appSecret issued by the platform (`client_secret`). Required unless `hub` is set; never logged. */
+  clientSecret?: string;
+  /**
+   * Get the token from a token hub instead of the platform: no `clientId` or `clientSecret`
+   * here, and the platform's token endpoint is never called from this process.
+   */
+  hub?: FandengHubClientOptions;
   /** Base URL of the platform; the token URL is `{baseUrl}{tokenPath}`. Default `https://open-platform-test.dushu.io`. */
   baseUrl?: string;
   /**

@@ -1,5 +1,6 @@
 import {
   IsArray,
+  IsObject,
   IsBoolean,
   IsInt,
   IsNotEmpty,
@@ -11,6 +12,7 @@ import {
   Max,
   Min,
   ValidateBy,
+  ValidateIf,
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
@@ -58,17 +60,39 @@ export class RetryOptionsSchema {
   @IsOptional() @IsNumber(finite) @Min(0) maxCooldownMs?: number;
 }
 
+/** A consumer's hub settings. */
+export class HubClientOptionsSchema {
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  url: string;
+
+  // No message here may echo the value: it is a key.
+  @IsString()
+  @IsNotEmpty()
+  apiKey: string;
+}
+
 /**
  * The module's options as class-validator sees them. Unknown keys are refused, so a typo fails
  * the boot instead of silently falling back to a default.
  */
 export class FandengAuthOptionsSchema {
-  @IsString() @IsNotEmpty() @Matches(/^\S+$/, { message: 'clientId must not contain spaces' })
-  clientId: string;
+  // Required unless hub is set: resolveOptions says so in words.
+  @ValidateIf((o: FandengAuthOptionsSchema) => o.clientId !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @Matches(/^\S+$/, { message: 'clientId must not contain spaces' })
+  clientId?: string;
 
   // No message here may echo the value: it is the secret.
-  @IsString() @IsNotEmpty()
-  clientSecret: string;
+  @ValidateIf((o: FandengAuthOptionsSchema) => o.clientSecret !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  clientSecret?: string;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  hub?: HubClientOptionsSchema;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
@@ -80,36 +104,56 @@ export class FandengAuthOptionsSchema {
 
   @IsOptional()
   @IsArray()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { each: true })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { each: true },
+  )
   authorizedOrigins?: string[];
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   retryOnUnauthorized?: boolean;
 
-  @IsOptional() @IsString() @Matches(/^\/\S*$/, { message: 'tokenPath must start with /' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\/\S*$/, { message: 'tokenPath must start with /' })
   tokenPath?: string;
 
-  @IsOptional() @IsNumber(finite) @Min(0)
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
   refreshAheadSeconds?: number;
 
-  @IsOptional() @IsNumber(finite) @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
   refreshJitter?: number;
 
-  @IsOptional() @IsNumber(finite) @Min(0)
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
   minRefreshIntervalSeconds?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
   requestTimeoutMs?: number;
 
-  @IsOptional() @ValidateNested()
+  @IsOptional()
+  @ValidateNested()
   retry?: RetryOptionsSchema;
 
-  @IsOptional() @HasMethods(['get', 'set', 'delete'])
+  @IsOptional()
+  @HasMethods(['get', 'set', 'delete'])
   store?: unknown;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   fetchOnStart?: boolean;
 
-  @IsOptional() @IsLoggerOption()
+  @IsOptional()
+  @IsLoggerOption()
   logger?: unknown;
 }

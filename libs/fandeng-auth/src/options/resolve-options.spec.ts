@@ -64,7 +64,11 @@ describe('resolveOptions', () => {
   });
 
   it('reports every problem at once', () => {
-    const problems = problemsOf({ clientSecret: SECRET, refreshJitter: 5, retry: { maxAttempts: 99 } });
+    const problems = problemsOf({
+      clientSecret: SECRET,
+      refreshJitter: 5,
+      retry: { maxAttempts: 99 },
+    });
     expect(problems.map((p) => p.split(':')[0])).toEqual(
       expect.arrayContaining(['clientId', 'refreshJitter', 'retry.maxAttempts']),
     );

@@ -14,15 +14,22 @@ import {
 import { FandengOptionsError } from '../errors/fandeng-options.error.js';
 import type {
   FandengAuthModuleOptions,
+  FandengHubClientOptions,
   FandengRetryOptions,
 } from '../interfaces/fandeng-auth-options.interface.js';
-import { FandengAuthOptionsSchema, RetryOptionsSchema } from './fandeng-auth-options.schema.js';
+import {
+  FandengAuthOptionsSchema,
+  HubClientOptionsSchema,
+  RetryOptionsSchema,
+} from './fandeng-auth-options.schema.js';
 
 /** The options with every default applied: what the services read. */
 export type ResolvedFandengAuthOptions = Required<
-  Omit<FandengAuthModuleOptions, 'retry' | 'store' | 'logger'>
+  Omit<FandengAuthModuleOptions, 'retry' | 'store' | 'logger' | 'hub'>
 > &
   Pick<FandengAuthModuleOptions, 'store' | 'logger'> & {
+    /** Set in hub mode; `clientId` and `clientSecret` are then empty. */
+    hub?: Required<FandengHubClientOptions>;
     retry: Required<FandengRetryOptions>;
     /** `{baseUrl}{tokenPath}`. */
     tokenUrl: string;
@@ -48,6 +55,9 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
   if (typeof options.retry === 'object' && options.retry !== null) {
     schema.retry = Object.assign(new RetryOptionsSchema(), options.retry);
   }
+  if (typeof options.hub === 'object' && options.hub !== null) {
+    schema.hub = Object.assign(new HubClientOptionsSchema(), options.hub);
+  }
   const problems = describe(
     validateSync(schema, {
       whitelist: true,
@@ -56,14 +66,24 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
       stopAtFirstError: true,
     }),
   );
+  for (const field of ['clientId', 'clientSecret'] as const) {
+    if (options.hub !== undefined && options[field] !== undefined) {
+      problems.push(
+        `${field}: must not be set with hub: a hub consumer holds no platform credentials (set either clientId and clientSecret, or hub)`,
+      );
+    } else if (options.hub === undefined && options[field] === undefined) {
+      problems.push(`${field}: required (or set hub to get the token from a token hub)`);
+    }
+  }
   if (problems.length > 0) throw new FandengOptionsError(problems);
 
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const tokenPath = options.tokenPath ?? DEFAULT_TOKEN_PATH;
   const apiBaseUrl = options.apiBaseUrl ?? baseUrl;
   return {
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
+    clientId: options.clientId ?? '',
+    clientSecret: options.clientSecret ?? '',
+    hub: options.hub && { url: options.hub.url, apiKey: options.hub.apiKey },
     baseUrl,
     tokenPath,
     tokenUrl: `${baseUrl}${tokenPath}`,

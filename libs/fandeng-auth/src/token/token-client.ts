@@ -1,30 +1,81 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import { backoffDelay } from './backoff.js';
-import { interpretTokenResponse } from './token-response.js';
+import { interpretTokenResponse, type RawTokenResponse } from './token-response.js';
 
 /** A token answer is a few KiB; anything far larger is not a token answer. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
+/** A token as a source hands it over, with the source's hint of when it will have a newer one. */
+export interface FetchedToken {
+  token: AccessToken;
+  /** Epoch ms from which the source expects to hand out a newer token (a hub knows its schedule). */
+  renewedFrom?: number;
+}
+
+/** Where tokens come from: the platform's token endpoint, or a token hub. */
+export interface TokenEndpoint {
+  /** Safe to print: no query string, no key. */
+  readonly description: string;
+  /** Strings that must never reach an error message (the secret, an API key). */
+  readonly secrets: readonly string[];
+  /** The request; `rejected` is a token the platform refused, for a source that wants to know. */
+  request(rejected?: string): AxiosRequestConfig;
+  interpret(answer: RawTokenResponse, requestedAt: number): FetchedToken;
+}
+
 /**
  * The platform call: `POST {tokenUrl}?grant_type=client_credentials&client_id=..&client_secret=..`
- * with an empty body, exactly as documented. Its own axios instance, so that no user
- * interceptor sees the secret and no token interceptor recurses into it.
+ * with an empty body, exactly as documented.
+ */
+export class PlatformTokenEndpoint implements TokenEndpoint {
+  readonly description: string;
+  readonly secrets: readonly string[];
+
+  constructor(private readonly options: ResolvedFandengAuthOptions) {
+    const url = new URL(options.tokenUrl);
+    this.description = `${url.origin}${url.pathname}`;
+    this.secrets = [options.clientSecret];
+  }
+
+  request(): AxiosRequestConfig {
+    return {
+      method: 'POST',
+      url: this.options.tokenUrl,
+      params: {
+        grant_type: 'client_credentials',
+        client_id: this.options.clientId,
+        client_secret: this.options.clientSecret,
+      },
+    };
+  }
+
+  interpret(answer: RawTokenResponse): FetchedToken {
+    return { token: interpretTokenResponse(answer, Date.now()) };
+  }
+}
+
+/**
+ * Sends token requests with retries, a whole-request deadline and typed errors. Its own axios
+ * instance, so that no user interceptor sees the secret and no token interceptor recurses into it.
  */
 export class TokenClient {
   private readonly http: AxiosInstance;
+  private readonly secrets: readonly string[];
   /** Token requests sent since start: each one counts against the platform's daily limit. */
   requestCount = 0;
 
   constructor(
+    private readonly endpoint: TokenEndpoint,
     private readonly options: ResolvedFandengAuthOptions,
     private readonly shutdown: AbortSignal,
   ) {
+    this.secrets = endpoint.secrets.filter((secret) => secret.length > 0);
     this.http = axios.create({
       // The answer is parsed by interpretTokenResponse, which tells HTML from JSON from nothing.
       responseType: 'text',
@@ -41,11 +92,11 @@ export class TokenClient {
    * Requests a token, retrying transient faults up to `attempts` times with backoff. Throws the
    * last typed error; a wait longer than `retry.maxDelayMs` (a long `Retry-After`) ends the loop.
    */
-  async fetch(attempts: number): Promise<AccessToken> {
+  async fetch(attempts: number, rejected?: string): Promise<FetchedToken> {
     const { initialDelayMs, maxDelayMs } = this.options.retry;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.requestOnce();
+        return await this.requestOnce(rejected);
       } catch (error) {
         const failure = this.typed(error);
         if (!failure.retryable || attempt >= attempts) throw failure;
@@ -59,7 +110,7 @@ export class TokenClient {
     }
   }
 
-  private async requestOnce(): Promise<AccessToken> {
+  private async requestOnce(rejected: string | undefined): Promise<FetchedToken> {
     if (this.shutdown.aborted) throw new FandengShutdownError();
     // axios's own `timeout` is a socket idle timeout: a slow trickle would never trip it.
     // One controller per request, aborted by its deadline or by shutdown. Not AbortSignal.any():
@@ -74,22 +125,19 @@ export class TokenClient {
     this.shutdown.addEventListener('abort', onShutdown, { once: true });
     this.requestCount++;
     try {
-      const response = await this.http.post<string>(this.options.tokenUrl, undefined, {
-        params: {
-          grant_type: 'client_credentials',
-          client_id: this.options.clientId,
-          client_secret: this.options.clientSecret,
-        },
+      const requestedAt = Date.now();
+      const response = await this.http.request<string>({
+        ...this.endpoint.request(rejected),
         signal: request.signal,
       });
-      return interpretTokenResponse(
+      return this.endpoint.interpret(
         {
           status: response.status,
           contentType: header(response.headers['content-type']),
           retryAfter: header(response.headers['retry-after']),
           body: typeof response.data === 'string' ? response.data : '',
         },
-        Date.now(),
+        requestedAt,
       );
     } catch (error) {
       if (error instanceof FandengAuthError) throw error;
@@ -114,7 +162,12 @@ export class TokenClient {
         : 'network error';
     const cause = new Error(this.redact(error instanceof Error ? error.message : String(error)));
     Object.assign(cause, { code: timedOut ? 'ETIMEDOUT' : code });
-    return new FandengTransportError(`Token request to ${this.endpoint()} failed: ${reason}`, { cause });
+    return new FandengTransportError(
+      `Token request to ${this.endpoint.description} failed: ${reason}`,
+      {
+        cause,
+      },
+    );
   }
 
   private typed(error: unknown): FandengAuthError {
@@ -122,25 +175,20 @@ export class TokenClient {
     return this.transportError(error, false);
   }
 
-  /** Defence in depth: a platform that echoes the request would put the secret in a message. */
+  /** Defence in depth: a source that echoes the request would put the secret in a message. */
   private redactError(error: FandengAuthError): FandengAuthError {
-    const { clientSecret } = this.options;
-    if (!error.message.includes(clientSecret) && !error.errorDescription?.includes(clientSecret)) {
-      return error;
-    }
+    const leaks = (text: string | undefined) =>
+      this.secrets.some((secret) => text?.includes(secret));
+    if (!leaks(error.message) && !leaks(error.errorDescription)) return error;
     Object.defineProperty(error, 'message', { value: this.redact(error.message) });
-    Object.defineProperty(error, 'errorDescription', { value: this.redact(error.errorDescription ?? '') });
+    Object.defineProperty(error, 'errorDescription', {
+      value: this.redact(error.errorDescription ?? ''),
+    });
     return error;
   }
 
   private redact(text: string): string {
-    return text.split(this.options.clientSecret).join('[redacted]');
-  }
-
-  /** The token URL without query: safe to print. */
-  private endpoint(): string {
-    const url = new URL(this.options.tokenUrl);
-    return `${url.origin}${url.pathname}`;
+    return this.secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
   }
 }
 

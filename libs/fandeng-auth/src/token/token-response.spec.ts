@@ -44,7 +44,12 @@ describe('interpretTokenResponse', () => {
 
   it('reads an RFC 6749 answer, and takes the jti from the JWT when the answer lacks it', () => {
     const token = interpretTokenResponse(
-      answer(200, { access_token: JWT_WITH_JTI, token_type: 'Bearer', expires_in: '3600', scope: 'a b' }),
+      answer(200, {
+        access_token: JWT_WITH_JTI,
+        token_type: 'Bearer',
+        expires_in: '3600',
+        scope: 'a b',
+      }),
       NOW,
     );
     expect(token.value).toBe(JWT_WITH_JTI);
@@ -75,7 +80,9 @@ describe('interpretTokenResponse', () => {
     ['an absurd expiresIn', { value: 'abc', expiresIn: 1e12 }],
     ['an expired token', { value: 'abc', expiresIn: 10, expired: true }],
   ])('refuses a 200 with %s as malformed', (_, body) => {
-    expect(() => interpretTokenResponse(answer(200, body), NOW)).toThrow(FandengMalformedResponseError);
+    expect(() => interpretTokenResponse(answer(200, body), NOW)).toThrow(
+      FandengMalformedResponseError,
+    );
   });
 
   it('maps invalid_client to a credentials error carrying the platform fields', () => {
@@ -123,9 +130,16 @@ describe('interpretTokenResponse', () => {
 
   it('keeps Retry-After on a 503 that carries an OAuth2 body', () => {
     const error = catchError(() =>
-      interpretTokenResponse(answer(503, { error: 'temporarily_unavailable' }, { retryAfter: '2' }), NOW),
+      interpretTokenResponse(
+        answer(503, { error: 'temporarily_unavailable' }, { retryAfter: '2' }),
+        NOW,
+      ),
     );
-    expect(error).toMatchObject({ retryable: true, retryAfterMs: 2000, error: 'temporarily_unavailable' });
+    expect(error).toMatchObject({
+      retryable: true,
+      retryAfterMs: 2000,
+      error: 'temporarily_unavailable',
+    });
   });
 });
 

@@ -45,7 +45,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function describeBody(response: RawTokenResponse): string {
   const type = response.contentType?.split(';')[0] || 'no content type';
-  return response.body.length === 0 ? `an empty body (${type})` : `${response.body.length} bytes of ${type}`;
+  return response.body.length === 0
+    ? `an empty body (${type})`
+    : `${response.body.length} bytes of ${type}`;
 }
 
 /** `expiresIn` as a number of seconds: a positive number, or a string of digits (some OAuth2 servers). */
@@ -90,7 +92,10 @@ function errorFromBody(
       retryAfterMs: parseRetryAfter(response.retryAfter, receivedAt),
     });
   }
-  return new FandengPlatformError(`The token endpoint answered ${response.status}: ${what}`, details);
+  return new FandengPlatformError(
+    `The token endpoint answered ${response.status}: ${what}`,
+    details,
+  );
 }
 
 function tokenFromBody(json: Record<string, unknown>, receivedAt: number): AccessToken {
@@ -132,9 +137,13 @@ function tokenFromBody(json: Record<string, unknown>, receivedAt: number): Acces
  * Turns an answer of the token endpoint into a token, or into the typed error that says what
  * went wrong. Accepts the platform's bean shape and the RFC 6749 shape.
  */
-export function interpretTokenResponse(response: RawTokenResponse, receivedAt: number): AccessToken {
+export function interpretTokenResponse(
+  response: RawTokenResponse,
+  receivedAt: number,
+): AccessToken {
   const json = parseJson(response.body);
-  if (isRecord(json) && typeof json.error === 'string') throw errorFromBody(response, json, receivedAt);
+  if (isRecord(json) && typeof json.error === 'string')
+    throw errorFromBody(response, json, receivedAt);
 
   const { status } = response;
   if (status >= 200 && status < 300) {
@@ -152,12 +161,18 @@ export function interpretTokenResponse(response: RawTokenResponse, receivedAt: n
     });
   }
   if (RETRYABLE_STATUS.has(status) || status >= 500) {
-    throw new FandengTransportError(`The token endpoint answered ${status} with ${describeBody(response)}`, {
-      status,
-      retryAfterMs: parseRetryAfter(response.retryAfter, receivedAt),
-    });
+    throw new FandengTransportError(
+      `The token endpoint answered ${status} with ${describeBody(response)}`,
+      {
+        status,
+        retryAfterMs: parseRetryAfter(response.retryAfter, receivedAt),
+      },
+    );
   }
-  throw new FandengPlatformError(`The token endpoint answered ${status} with ${describeBody(response)}`, {
-    status,
-  });
+  throw new FandengPlatformError(
+    `The token endpoint answered ${status} with ${describeBody(response)}`,
+    {
+      status,
+    },
+  );
 }

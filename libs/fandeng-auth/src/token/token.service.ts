@@ -24,7 +24,8 @@ import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import { backoffDelay } from './backoff.js';
 import { fingerprint } from './fingerprint.js';
-import { TokenClient } from './token-client.js';
+import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
+import { PlatformTokenEndpoint, TokenClient, type FetchedToken } from './token-client.js';
 
 /** A held token with the times derived from it once, so the hot path does no date arithmetic. */
 interface HeldToken {
@@ -59,6 +60,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private unsubscribe?: () => void;
   private storeHealthy = true;
   private lastRejected?: string;
+  /** A rejected token the source has not been told about yet (a hub refreshes only on news). */
+  private unreported?: string;
   private readonly storeKey: string;
   private readonly timerName = `fandeng-auth:refresh:${++instances}`;
   private held?: HeldToken;
@@ -81,8 +84,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
   ) {
     this.logger = createModuleLogger(options.logger, TokenService.name);
-    this.client = new TokenClient(options, this.shutdown.signal);
-    this.storeKey = `token:${options.clientId}`;
+    const endpoint = options.hub
+      ? new HubTokenEndpoint(options.hub)
+      : new PlatformTokenEndpoint(options);
+    this.client = new TokenClient(endpoint, options, this.shutdown.signal);
+    this.storeKey = options.hub ? 'token:hub' : `token:${options.clientId}`;
   }
 
   onApplicationBootstrap(): void {
@@ -150,6 +156,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.held = undefined;
     this.lastRejected = value;
+    this.unreported = value;
     this.clearTimer();
     this.logger.warn(
       `Token ${fingerprint(value)} was rejected by the platform; a new one will be fetched`,
@@ -242,17 +249,26 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // After a failed refresh, one attempt per cooldown: the retries already had their chance.
     const attempts = this.consecutiveFailures > 0 ? 1 : this.options.retry.maxAttempts;
     this.emit('refresh-started');
-    let token: AccessToken;
+    let fetched: FetchedToken;
     try {
-      token = await this.client.fetch(attempts);
+      fetched = await this.client.fetch(attempts, this.unreported);
     } catch (error) {
       throw this.failed(error as FandengAuthError);
     }
+    this.unreported = undefined;
     this.consecutiveFailures = 0;
     this.lastError = undefined;
     this.cooldownUntil = 0;
+    const { token } = fetched;
     await this.storeOp('set', () => this.store.set(this.storeKey, token));
-    return this.use(this.hold(token), 'fetched');
+    const held = this.hold(token, fetched.renewedFrom);
+    const now = Date.now();
+    if (held.refreshAt <= now) {
+      // The source handed out a token that is already due (a hub that has not refreshed yet):
+      // ask again soon, never in a tight loop.
+      held.refreshAt = now + Math.min(30_000, Math.max(250, (held.usableUntil - now) / 8));
+    }
+    return this.use(held, 'fetched');
   }
 
   /**
@@ -316,13 +332,21 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private use(held: HeldToken, how: string): AccessToken {
+    const unchanged = this.held?.token.value === held.token.value;
     this.held = held;
     this.lastRefreshAt = new Date();
+    this.schedule(held.refreshAt);
     const { token } = held;
+    if (unchanged) {
+      // The source had nothing newer yet (a hub between its refreshes): nothing to announce.
+      this.logger.debug(
+        `Token ${fingerprint(token.value)} is still current; asking again in ${Math.round((held.refreshAt - Date.now()) / 1000)} s`,
+      );
+      return token;
+    }
     this.logger.log(
       `Token ${fingerprint(token.value)} ${how}; expires in ${Math.round(token.expiresIn)} s, refresh in ${Math.round((held.refreshAt - Date.now()) / 1000)} s`,
     );
-    this.schedule(held.refreshAt);
     this.changes.next(token);
     this.emit(how === 'fetched' ? 'fetched' : 'adopted', token.value);
     return token;
@@ -336,20 +360,25 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  private hold(token: AccessToken): HeldToken {
+  private hold(token: AccessToken, renewedFrom?: number): HeldToken {
     const expiresAt = token.expiresAt.getTime();
     const lifetime = expiresAt - token.obtainedAt.getTime();
+    const usableUntil = expiresAt - Math.min(1000, lifetime / 10);
     const window = Math.min(
       this.options.refreshAheadSeconds * 1000,
       lifetime * MAX_REFRESH_AHEAD_SHARE,
     );
     // Jitter only moves the refresh later, so it never starts earlier than refreshAheadSeconds.
     const jitter = Math.random() * window * this.options.refreshJitter;
-    return {
-      token,
-      usableUntil: expiresAt - Math.min(1000, lifetime / 10),
-      refreshAt: expiresAt - window + jitter,
-    };
+    let refreshAt = expiresAt - window + jitter;
+    if (renewedFrom !== undefined) {
+      // The source (a hub) says when it will have a newer token: ask then, spread over a moment.
+      refreshAt = Math.min(
+        renewedFrom + Math.random() * Math.min(5000, lifetime / 50),
+        usableUntil - lifetime / 50,
+      );
+    }
+    return { token, usableUntil, refreshAt };
   }
 
   private failed(error: FandengAuthError): FandengAuthError {
