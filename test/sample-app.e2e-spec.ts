@@ -27,7 +27,9 @@ describe('the sample app', () => {
   afterEach(async () => {
     await app.close();
     await emulator.stop();
-    ENV.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+    ENV.forEach((name, i) =>
+      saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i]),
+    );
   });
 
   it('serves platform data through the injected HttpService', async () => {
@@ -61,5 +63,71 @@ describe('the sample app', () => {
     expect(emulator.counters.tokensIssued).toBeGreaterThanOrEqual(2); // at least one rotation
     expect(emulator.counters.tokensIssued).toBeLessThanOrEqual(4); // about one per lifetime
     expect(emulator.counters.apiUnauthorized).toBe(0);
+  });
+});
+
+describe('the sample app as token hub and consumer', () => {
+  const HUB_ENV = [
+    ...ENV,
+    'FANDENG_MODE',
+    'FANDENG_HUB_API_KEYS',
+    'FANDENG_HUB_URL',
+    'FANDENG_HUB_API_KEY',
+  ] as const;
+  const KEY = 'sample-hub-key-0123456789';
+  const saved = HUB_ENV.map((name) => process.env[name]);
+  let emulator: FandengPlatformEmulator;
+  const apps: INestApplication[] = [];
+
+  /** Builds the sample with this environment, the way `npm start` would. */
+  async function boot(env: Record<string, string>): Promise<INestApplication> {
+    for (const name of HUB_ENV) delete process.env[name];
+    Object.assign(process.env, env);
+    const module = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
+    const app = module.createNestApplication({ logger: false });
+    apps.push(app);
+    await app.listen(0, '127.0.0.1');
+    return app;
+  }
+
+  beforeEach(async () => {
+    emulator = await startEmulator();
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0).reverse()) await app.close();
+    await emulator.stop();
+    HUB_ENV.forEach((name, i) =>
+      saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i]),
+    );
+  });
+
+  it('serves /books in consumer mode with the token from the hub, and only the hub calls the token endpoint', async () => {
+    const hub = await boot({
+      FANDENG_MODE: 'hub',
+      FANDENG_CLIENT_ID: CLIENT_ID,
+      FANDENG_CLIENT_SECRET: CLIENT_SECRET,
+      FANDENG_BASE_URL: emulator.url,
+      FANDENG_HUB_API_KEYS: `another-key-0123456789,${KEY}`,
+    });
+    const consumer = await boot({
+      FANDENG_MODE: 'consumer',
+      FANDENG_BASE_URL: emulator.url,
+      FANDENG_HUB_URL: `${await hub.getUrl()}/fandeng-token-hub`,
+      FANDENG_HUB_API_KEY: KEY,
+    });
+
+    const books = await request(consumer.getHttpServer()).get('/books').expect(200);
+    const status = await request(consumer.getHttpServer()).get('/status').expect(200);
+    await request(hub.getHttpServer()).get('/fandeng-token-hub/token').expect(401);
+
+    expect(books.body).toMatchObject({ clientId: CLIENT_ID });
+    expect(status.body).toMatchObject({ state: 'valid', tokenRequests: 1 });
+    expect(emulator.counters.tokenRequests).toBe(1);
+  });
+
+  it('refuses to boot a consumer without a hub URL, naming the variable', async () => {
+    await expect(
+      boot({ FANDENG_MODE: 'consumer', FANDENG_BASE_URL: emulator.url, FANDENG_HUB_API_KEY: KEY }),
+    ).rejects.toThrow(/FANDENG_HUB_URL/);
   });
 });

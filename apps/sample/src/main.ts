@@ -15,6 +15,9 @@ async function startEmulatorIfNeeded(): Promise<FandengPlatformEmulator | undefi
     logger.log(`Using the platform at ${process.env.FANDENG_BASE_URL}`);
     return undefined;
   }
+  // A consumer gets its token from a hub, which knows the platform: an emulator here would
+  // accept none of the hub's tokens. It must be told where the platform (or emulator) is.
+  if (process.env.FANDENG_MODE === 'consumer') return undefined;
   const clientId = (process.env.FANDENG_CLIENT_ID ??= 'demo-client');
   const clientSecret = (process.env.FANDENG_CLIENT_SECRET ??= 'demo-secret');
   const lifetime = process.env.EMULATOR_TOKEN_LIFETIME_SECONDS;
@@ -38,7 +41,11 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, '127.0.0.1');
-  logger.log(`Sample app on http://127.0.0.1:${port}: GET /books, GET /status`);
+  const mode = process.env.FANDENG_MODE ?? 'direct';
+  const hub = mode === 'hub' ? ', GET /fandeng-token-hub/token (API key)' : '';
+  logger.log(
+    `Sample app (${mode} mode) on http://127.0.0.1:${port}: GET /books, GET /status${hub}`,
+  );
   const stop = async () => {
     await app.close();
     await emulator?.stop();
