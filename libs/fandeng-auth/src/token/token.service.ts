@@ -428,9 +428,16 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private clearTimer(): void {
     this.nextRefreshAt = undefined;
-    if (this.scheduler.doesExist('timeout', this.timerName))
+    if (this.scheduler.doesExist('timeout', this.timerName)) {
+      // Node frees a cleared timer's list only if the timer is ref'd; for an unref'd one the
+      // empty list (one per distinct delay, and with jitter every delay differs) stays until its
+      // due time, hours away: ~170 bytes per refresh in the soak. Re-ref it just before the
+      // clear, in the same tick, so liveness does not change.
+      this.scheduler.getTimeout<NodeJS.Timeout>(this.timerName).ref();
       this.scheduler.deleteTimeout(this.timerName);
+    }
   }
+
 
   /**
    * Runs a store operation. A failing store never fails a caller: the service carries on with
