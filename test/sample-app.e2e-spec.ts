@@ -47,6 +47,25 @@ describe('the sample app', () => {
     expect(response.text).not.toContain(emulator.lastIssued(CLIENT_ID));
   });
 
+  it('reports health at /health and token metrics at /metrics, without the token', async () => {
+    const health = await request(app.getHttpServer()).get('/health').expect(200);
+    const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+    const token = emulator.lastIssued(CLIENT_ID)!;
+
+    expect(health.body.details.fandeng).toMatchObject({ status: 'up', consecutiveFailures: 0 });
+    expect(metrics.text).toMatch(
+      /^fandeng_auth_token_requests_total\{registration="default"\} 1$/m,
+    );
+    expect(metrics.text).toMatch(/^fandeng_auth_token_valid\{registration="default"\} 1$/m);
+    expect(metrics.text).toMatch(
+      /^fandeng_auth_refreshes_total\{registration="default",result="success",code=""\} 1$/m,
+    );
+    for (const text of [health.text, metrics.text]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(CLIENT_SECRET);
+    }
+  });
+
   it('rotates the token under continuous load with zero failed calls', async () => {
     const server = app.getHttpServer();
     const end = Date.now() + 3500;

@@ -1,11 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { register } from 'prom-client';
 import {
   FandengAuthModule,
   FandengTokenHubModule,
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
 import { BooksController } from './books.controller.js';
+import { FandengMetrics } from './fandeng-metrics.js';
+import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { validateSampleEnv, type SampleEnv } from './sample-env.js';
 import { StatusController } from './status.controller.js';
 
@@ -34,11 +39,14 @@ function tokenSource(
 export class AppModule {
   /** A function, not a static `@Module`, so the environment is read when the app is built. */
   static forRoot(): DynamicModule {
+    // prom-client's registry is global: a second app in one process (tests) starts afresh.
+    register.clear();
     const hub = process.env.FANDENG_MODE === 'hub';
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ validate: validateSampleEnv }),
+        TerminusModule.forRoot({ logger: false }),
         FandengAuthModule.forRootAsync({
           imports: [ConfigModule],
           inject: [ConfigService],
@@ -62,7 +70,8 @@ export class AppModule {
             ]
           : []),
       ],
-      controllers: [BooksController, StatusController],
+      controllers: [BooksController, StatusController, HealthController, MetricsController],
+      providers: [FandengMetrics],
     };
   }
 }

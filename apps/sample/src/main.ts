@@ -44,7 +44,7 @@ async function bootstrap(): Promise<void> {
   const mode = process.env.FANDENG_MODE ?? 'direct';
   const hub = mode === 'hub' ? ', GET /fandeng-token-hub/token (API key)' : '';
   logger.log(
-    `Sample app (${mode} mode) on http://127.0.0.1:${port}: GET /books, GET /status${hub}`,
+    `Sample app (${mode} mode) on http://127.0.0.1:${port}: GET /books, GET /status, GET /health, GET /metrics${hub}`,
   );
   const stop = async () => {
     await app.close();

@@ -2,6 +2,8 @@
 export const FANDENG_AUTH_MODULE_OPTIONS = 'FANDENG_AUTH:MODULE_OPTIONS';
 /** Injection token of the validated options with every default filled in. */
 export const FANDENG_AUTH_OPTIONS = 'FANDENG_AUTH:OPTIONS';
+/** Injection token of the registration's name (`''` for the default one). */
+export const FANDENG_AUTH_NAME = 'FANDENG_AUTH:NAME';
 /** Injection token of the {@link TokenStore} the module uses. */
 export const FANDENG_TOKEN_STORE = 'FANDENG_AUTH:TOKEN_STORE';
 
@@ -39,6 +41,16 @@ export const DEFAULT_RETRY_MAX_COOLDOWN_MS = 300_000;
  * right after issue points at another fault, and refreshing again would only spend the quota.
  */
 export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 10;
+
+/**
+ * Token requests a day this process expects to stay under. The platform documents a daily
+ * limit without a number; set yours. Only warnings and metrics use it: nothing is refused.
+ */
+export const DEFAULT_DAILY_TOKEN_BUDGET = 2000;
+/** Share of the daily budget past which a warning is logged (once a day). */
+export const DEFAULT_BUDGET_WARN_SHARE = 0.8;
+/** The platform's day starts at midnight Beijing time (UTC+8). */
+export const DEFAULT_BUDGET_UTC_OFFSET_MINUTES = 480;
 
 /** The longest lifetime accepted from the platform; anything above is treated as malformed. */
 export const MAX_EXPIRES_IN_SECONDS = 365 * 24 * 3600;

@@ -1,4 +1,18 @@
 export { FandengAuthModule } from './fandeng-auth.module.js';
+export {
+  InjectFandengHealthIndicator,
+  InjectFandengHttpService,
+  InjectTokenService,
+} from './fandeng-auth.decorators.js';
+export {
+  getFandengHealthIndicatorToken,
+  getFandengHttpServiceToken,
+  getTokenServiceToken,
+} from './fandeng-auth.providers.js';
+export {
+  FandengHealthIndicator,
+  type FandengHealthDetails,
+} from './health/fandeng-health.indicator.js';
 export type {
   FandengAuthAsyncOptions,
   FandengAuthModuleExtras,
@@ -11,6 +25,7 @@ export type {
   FandengHubClientOptions,
   FandengRetryOptions,
 } from './interfaces/fandeng-auth-options.interface.js';
+export type { FandengAuthMetrics } from './interfaces/fandeng-auth-metrics.interface.js';
 export type { TokenEvent } from './interfaces/token-event.interface.js';
 export type { TokenStatus } from './interfaces/token-status.interface.js';
 export { FandengHttpService } from './http/fandeng-http.service.js';
@@ -38,3 +53,8 @@ export {
   type FandengTokenHubOptions,
 } from './hub/token-hub-options.js';
 export { tokenDigest, type HubTokenAnswer } from './hub/hub-protocol.js';
+export {
+  registerFandengAuthMetrics,
+  type FandengPrometheusOptions,
+  type MetricsSource,
+} from './metrics/prometheus-metrics.js';

@@ -7,6 +7,10 @@ import { FandengAuthError, type FandengAuthErrorDetails } from './fandeng-auth.e
  */
 export class FandengCredentialsError extends FandengAuthError {
   constructor(message: string, details: FandengAuthErrorDetails = {}) {
-    super(message, details.error === 'invalid_client' ? 'INVALID_CLIENT' : 'ACCESS_DENIED', details);
+    super(
+      message,
+      details.error === 'invalid_client' ? 'INVALID_CLIENT' : 'ACCESS_DENIED',
+      details,
+    );
   }
 }

@@ -142,6 +142,7 @@ export function installTokenInterceptor(
     const fresh = await tokens.getAccessToken();
     if (fresh === signed.token) throw error; // the token was kept: a replay would only fail again
     signed.replayed = true;
+    tokens.metrics.count('unauthorizedReplays');
     return instance.request(config);
   };
 

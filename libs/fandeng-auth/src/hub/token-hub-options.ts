@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import {
   ArrayNotEmpty,
   IsArray,
+  IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
@@ -24,6 +25,8 @@ export interface FandengTokenHubOptions {
    * (seconds), so no consumer can spend the platform's daily quota. Default `60`.
    */
   minRefreshIntervalSeconds?: number;
+  /** Serve the token of the `FandengAuthModule` registration with this `name`. Default: the unnamed one. */
+  name?: string;
   /** `false` silences the hub; a `LoggerService` receives its lines. Default: Nest's `Logger`. */
   logger?: LoggerService | false;
 }
@@ -52,6 +55,11 @@ class TokenHubOptionsSchema {
   apiKeys: string[];
 
   @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  name?: string;
+
+  @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   minRefreshIntervalSeconds?: number;
@@ -71,8 +79,8 @@ class TokenHubOptionsSchema {
   logger?: unknown;
 }
 
-export type ResolvedTokenHubOptions = Required<Omit<FandengTokenHubOptions, 'logger'>> &
-  Pick<FandengTokenHubOptions, 'logger'>;
+export type ResolvedTokenHubOptions = Required<Omit<FandengTokenHubOptions, 'logger' | 'name'>> &
+  Pick<FandengTokenHubOptions, 'logger' | 'name'>;
 
 /** Validates the hub's options at boot, naming each bad field (never a key). */
 export function resolveTokenHubOptions(options: FandengTokenHubOptions): ResolvedTokenHubOptions {
@@ -91,6 +99,7 @@ export function resolveTokenHubOptions(options: FandengTokenHubOptions): Resolve
     apiKeys: [...options.apiKeys],
     minRefreshIntervalSeconds:
       options.minRefreshIntervalSeconds ?? DEFAULT_HUB_MIN_REFRESH_INTERVAL_SECONDS,
+    name: options.name,
     logger: options.logger,
   };
 }

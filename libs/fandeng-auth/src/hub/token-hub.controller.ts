@@ -18,7 +18,8 @@ import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { fingerprint } from '../token/fingerprint.js';
-import { TokenService } from '../token/token.service.js';
+import { getTokenServiceToken } from '../fandeng-auth.providers.js';
+import type { TokenService } from '../token/token.service.js';
 import { HubApiKeyGuard } from './hub-api-key.guard.js';
 import {
   HUB_REJECTED_ROUTE,
@@ -53,10 +54,13 @@ export function createTokenHubController(path: string): Type<unknown> {
 
     onModuleInit(): void {
       try {
-        this.tokens = this.moduleRef.get(TokenService, { strict: false });
+        this.tokens = this.moduleRef.get(getTokenServiceToken(this.options.name), {
+          strict: false,
+        });
       } catch {
         throw new Error(
-          'FandengTokenHubModule needs FandengAuthModule, with the platform credentials, in the same application',
+          `FandengTokenHubModule needs FandengAuthModule${this.options.name ? ` named "${this.options.name}"` : ''}, ` +
+            'with the platform credentials, in the same application',
         );
       }
     }

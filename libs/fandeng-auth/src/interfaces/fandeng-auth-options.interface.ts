@@ -74,6 +74,15 @@ export interface FandengAuthModuleOptions {
   retry?: FandengRetryOptions;
   /** Where the token is kept. Default: in this process's memory. */
   store?: TokenStore;
+  /**
+   * Token requests a day this process expects to stay under, for metrics and warnings (nothing
+   * is refused). The platform's limit has no published number. Default `2000`.
+   */
+  dailyTokenBudget?: number;
+  /** A warning is logged once a day when today's token requests pass this share of the budget. Default `0.8`. */
+  budgetWarnShare?: number;
+  /** Offset from UTC, in minutes, of the platform's day for the budget. Default `480` (Beijing). */
+  budgetUtcOffsetMinutes?: number;
   /** Fetch a token at startup, so the first request does not wait. Default `false`. */
   fetchOnStart?: boolean;
   /** `false` silences the module; a `LoggerService` receives its lines. Default: Nest's `Logger`. */

@@ -150,6 +150,23 @@ export class FandengAuthOptionsSchema {
   store?: unknown;
 
   @IsOptional()
+  @IsInt()
+  @Min(1)
+  dailyTokenBudget?: number;
+
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  budgetWarnShare?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(-720)
+  @Max(840)
+  budgetUtcOffsetMinutes?: number;
+
+  @IsOptional()
   @IsBoolean()
   fetchOnStart?: boolean;
 

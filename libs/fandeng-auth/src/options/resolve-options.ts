@@ -1,6 +1,9 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import {
   DEFAULT_BASE_URL,
+  DEFAULT_BUDGET_UTC_OFFSET_MINUTES,
+  DEFAULT_BUDGET_WARN_SHARE,
+  DEFAULT_DAILY_TOKEN_BUDGET,
   DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
   DEFAULT_REFRESH_AHEAD_SECONDS,
   DEFAULT_REFRESH_JITTER,
@@ -101,6 +104,9 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
       maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS,
       maxCooldownMs: options.retry?.maxCooldownMs ?? DEFAULT_RETRY_MAX_COOLDOWN_MS,
     },
+    dailyTokenBudget: options.dailyTokenBudget ?? DEFAULT_DAILY_TOKEN_BUDGET,
+    budgetWarnShare: options.budgetWarnShare ?? DEFAULT_BUDGET_WARN_SHARE,
+    budgetUtcOffsetMinutes: options.budgetUtcOffsetMinutes ?? DEFAULT_BUDGET_UTC_OFFSET_MINUTES,
     fetchOnStart: options.fetchOnStart ?? false,
     store: options.store,
     logger: options.logger,

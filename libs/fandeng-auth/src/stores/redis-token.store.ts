@@ -135,7 +135,10 @@ export class RedisTokenStore implements TokenStore {
   private run<T>(operation: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
@@ -146,7 +149,11 @@ function createClient(url: string, options: RedisOptions = {}): Redis {
   const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof IORedis;
   // disconnectTimeout: a socket that never connected (Redis down) otherwise holds the process
   // open for 2 s after close().
-  const client = new RedisClient(url, { maxRetriesPerRequest: 1, disconnectTimeout: 200, ...options });
+  const client = new RedisClient(url, {
+    maxRetriesPerRequest: 1,
+    disconnectTimeout: 200,
+    ...options,
+  });
   client.on('error', () => undefined); // failures surface through the command path
   return client;
 }

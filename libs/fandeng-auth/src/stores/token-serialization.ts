@@ -6,7 +6,8 @@ export function serializeToken(token: AccessToken): string {
 }
 
 function date(value: unknown): Date | undefined {
-  const parsed = typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+  const parsed =
+    typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : undefined;
 }
 
@@ -36,7 +37,9 @@ export function deserializeToken(text: string | null | undefined): AccessToken |
     expiresIn: raw.expiresIn,
     expiresAt,
     obtainedAt,
-    scope: Array.isArray(raw.scope) ? raw.scope.filter((s): s is string => typeof s === 'string') : [],
+    scope: Array.isArray(raw.scope)
+      ? raw.scope.filter((s): s is string => typeof s === 'string')
+      : [],
     jti: typeof raw.jti === 'string' ? raw.jti : undefined,
     platformExpiration: date(raw.platformExpiration),
   };

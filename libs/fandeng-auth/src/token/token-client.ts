@@ -74,6 +74,8 @@ export class TokenClient {
     private readonly endpoint: TokenEndpoint,
     private readonly options: ResolvedFandengAuthOptions,
     private readonly shutdown: AbortSignal,
+    /** Called as each request leaves: every one counts against the platform's daily limit. */
+    private readonly onRequest: () => void = () => undefined,
   ) {
     this.secrets = endpoint.secrets.filter((secret) => secret.length > 0);
     this.http = axios.create({
@@ -124,6 +126,7 @@ export class TokenClient {
     const onShutdown = () => request.abort();
     this.shutdown.addEventListener('abort', onShutdown, { once: true });
     this.requestCount++;
+    this.onRequest();
     try {
       const requestedAt = Date.now();
       const response = await this.http.request<string>({

@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
@@ -8,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject, type Observable } from 'rxjs';
 import {
+  FANDENG_AUTH_NAME,
   FANDENG_AUTH_OPTIONS,
   FANDENG_TOKEN_STORE,
   MAX_REFRESH_AHEAD_SHARE,
@@ -20,10 +22,12 @@ import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { TokenEvent } from '../interfaces/token-event.interface.js';
 import type { TokenStatus } from '../interfaces/token-status.interface.js';
+import type { FandengAuthMetrics } from '../interfaces/fandeng-auth-metrics.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import { backoffDelay } from './backoff.js';
 import { fingerprint } from './fingerprint.js';
+import { TokenMetrics } from './token-metrics.js';
 import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
 import { PlatformTokenEndpoint, TokenClient, type FetchedToken } from './token-client.js';
 
@@ -63,7 +67,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** A rejected token the source has not been told about yet (a hub refreshes only on news). */
   private unreported?: string;
   private readonly storeKey: string;
-  private readonly timerName = `fandeng-auth:refresh:${++instances}`;
+  private readonly timerName: string;
   private held?: HeldToken;
   private inflight?: Promise<AccessToken>;
   private consecutiveFailures = 0;
@@ -76,19 +80,31 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly tokenChanges$: Observable<AccessToken> = this.changes.asObservable();
   /** What the service does: refresh started (this process won the election), fetched, adopted, invalidated, failed. */
   readonly events$: Observable<TokenEvent> = this.events.asObservable();
+  /** Counters behind {@link getMetrics}; the interceptor records its 401 replays here. */
+  readonly metrics: TokenMetrics;
 
   constructor(
     @Inject(FANDENG_AUTH_OPTIONS) private readonly options: ResolvedFandengAuthOptions,
     @Inject(FANDENG_TOKEN_STORE) private readonly store: TokenStore,
     // Explicit, so the service also works where no decorator metadata is emitted (esbuild, swc).
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+    @Optional() @Inject(FANDENG_AUTH_NAME) name = '',
   ) {
-    this.logger = createModuleLogger(options.logger, TokenService.name);
+    this.logger = createModuleLogger(
+      options.logger,
+      name ? `${TokenService.name}(${name})` : TokenService.name,
+    );
+    this.timerName = `fandeng-auth:refresh:${name ? `${name}:` : ''}${++instances}`;
     const endpoint = options.hub
       ? new HubTokenEndpoint(options.hub)
       : new PlatformTokenEndpoint(options);
-    this.client = new TokenClient(endpoint, options, this.shutdown.signal);
-    this.storeKey = options.hub ? 'token:hub' : `token:${options.clientId}`;
+    this.metrics = new TokenMetrics(options, this.logger, !options.hub);
+    this.client = new TokenClient(endpoint, options, this.shutdown.signal, () =>
+      this.metrics.tokenRequest(),
+    );
+    // A named registration keeps its own keys, even where two share a client id or a hub.
+    const source = options.hub ? 'hub' : options.clientId;
+    this.storeKey = name ? `token:${name}:${source}` : `token:${source}`;
   }
 
   onApplicationBootstrap(): void {
@@ -161,6 +177,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.warn(
       `Token ${fingerprint(value)} was rejected by the platform; a new one will be fetched`,
     );
+    this.metrics.count('invalidated');
     this.emit('invalidated', value);
     await this.storeOp('delete', () => this.store.delete(this.storeKey, value));
   }
@@ -194,6 +211,22 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       tokenRequests: this.client.requestCount,
       store: { shared: this.store.acquireLock !== undefined, healthy: this.storeHealthy },
     };
+  }
+
+  /** Counters since start and the token's gauges, for dashboards and alerts. Nothing secret. */
+  getMetrics(): FandengAuthMetrics {
+    const now = Date.now();
+    const token = this.held?.token;
+    const valid = token !== undefined && now < token.expiresAt.getTime();
+    return this.metrics.snapshot(
+      {
+        valid,
+        secondsToExpiry: valid ? (token.expiresAt.getTime() - now) / 1000 : null,
+        consecutiveFailures: this.consecutiveFailures,
+      },
+      this.options.hub ? 'hub' : 'platform',
+      now,
+    );
   }
 
   /** One flight at a time: every caller that arrives while it runs shares its result. */
@@ -256,6 +289,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       throw this.failed(error as FandengAuthError);
     }
     this.unreported = undefined;
+    this.metrics.count('refreshSucceeded');
     this.consecutiveFailures = 0;
     this.lastError = undefined;
     this.cooldownUntil = 0;
@@ -333,6 +367,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private use(held: HeldToken, how: string): AccessToken {
     const unchanged = this.held?.token.value === held.token.value;
+    const replaced = this.held !== undefined;
     this.held = held;
     this.lastRefreshAt = new Date();
     this.schedule(held.refreshAt);
@@ -348,14 +383,24 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       `Token ${fingerprint(token.value)} ${how}; expires in ${Math.round(token.expiresIn)} s, refresh in ${Math.round((held.refreshAt - Date.now()) / 1000)} s`,
     );
     this.changes.next(token);
-    this.emit(how === 'fetched' ? 'fetched' : 'adopted', token.value);
+    if (how === 'adopted') {
+      this.metrics.count('adopted');
+      this.emit('adopted', token.value, 'store');
+    } else {
+      this.emit(
+        replaced ? 'refreshed' : 'fetched',
+        token.value,
+        this.options.hub ? 'hub' : 'platform',
+      );
+    }
     return token;
   }
 
-  private emit(type: TokenEvent['type'], value?: string): void {
+  private emit(type: TokenEvent['type'], value?: string, source?: TokenEvent['source']): void {
     this.events.next({
       type,
       fingerprint: value === undefined ? undefined : fingerprint(value),
+      source,
       at: new Date(),
     });
   }
@@ -384,6 +429,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private failed(error: FandengAuthError): FandengAuthError {
     if (error instanceof FandengShutdownError) return error;
     this.consecutiveFailures++;
+    this.metrics.refreshFailed(error.code);
     this.lastError = { error, at: new Date() };
     const { initialDelayMs, maxAttempts, maxCooldownMs } = this.options.retry;
     const cooldown = error.retryable
@@ -438,7 +484,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-
   /**
    * Runs a store operation. A failing store never fails a caller: the service carries on with
    * its local copy and single flight, says so once, and says so again when the store is back.
@@ -459,6 +504,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       onError?.();
       if (this.storeHealthy) {
         this.storeHealthy = false;
+        this.metrics.count('storeFallbacks');
         this.logger.warn(
           `Token store ${operation} failed (${error instanceof Error ? error.message : String(error)}); ` +
             "carrying on with this process's own token until it is back",

@@ -1,0 +1,19 @@
+import { Inject } from '@nestjs/common';
+import {
+  getFandengHealthIndicatorToken,
+  getFandengHttpServiceToken,
+  getTokenServiceToken,
+} from './fandeng-auth.providers.js';
+
+/** Injects the `TokenService` of the registration called `name` (the default one without). */
+export const InjectTokenService = (name?: string): PropertyDecorator & ParameterDecorator =>
+  Inject(getTokenServiceToken(name));
+
+/** Injects the `FandengHttpService` of the registration called `name` (the default one without). */
+export const InjectFandengHttpService = (name?: string): PropertyDecorator & ParameterDecorator =>
+  Inject(getFandengHttpServiceToken(name));
+
+/** Injects the `FandengHealthIndicator` of the registration called `name` (the default one without). */
+export const InjectFandengHealthIndicator = (
+  name?: string,
+): PropertyDecorator & ParameterDecorator => Inject(getFandengHealthIndicatorToken(name));

@@ -1,0 +1,39 @@
+/** `TokenService.getMetrics()`: counters since start and the token's gauges. Nothing secret. */
+export interface FandengAuthMetrics {
+  tokenRequests: {
+    /** Where this process's token requests go: the platform, or a token hub. */
+    source: 'platform' | 'hub';
+    /** Token requests since start (every attempt, retries included). */
+    total: number;
+    /** Token requests since midnight of the platform's day (`budgetUtcOffsetMinutes`). */
+    today: number;
+    /** `dailyTokenBudget`. */
+    dailyBudget: number;
+    /** `today / dailyBudget`. */
+    shareOfBudget: number;
+  };
+  refreshes: {
+    /** New tokens obtained from the source. */
+    succeeded: number;
+    /** Refreshes that ended in an error (after their retries). */
+    failed: number;
+    /** `failed` by error code (`TRANSPORT_ERROR`, `INVALID_CLIENT`, `MALFORMED_RESPONSE`, ...). */
+    failedByCode: Record<string, number>;
+  };
+  /** Tokens taken from the shared store (another process fetched them). */
+  adopted: number;
+  /** Tokens dropped because the platform rejected them. */
+  invalidated: number;
+  /** Requests replayed with a new token after a 401. */
+  unauthorizedReplays: number;
+  /** Times the shared store failed and this process carried on alone. */
+  storeFallbacks: number;
+  token: {
+    /** A usable token is held. */
+    valid: boolean;
+    /** Seconds until the held token expires; `null` without one. */
+    secondsToExpiry: number | null;
+    /** Failed refreshes in a row. */
+    consecutiveFailures: number;
+  };
+}

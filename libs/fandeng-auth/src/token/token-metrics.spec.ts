@@ -1,0 +1,62 @@
+import { TokenMetrics } from './token-metrics.js';
+
+describe('TokenMetrics', () => {
+  const budget = { dailyTokenBudget: 10, budgetWarnShare: 0.8, budgetUtcOffsetMinutes: 480 };
+  // 2026-11-25 15:59:00 UTC is 23:59 in Beijing; two minutes later it is the next platform day.
+  const beforeMidnight = Date.UTC(2026, 10, 25, 15, 59);
+  const afterMidnight = Date.UTC(2026, 10, 25, 16, 1);
+
+  function metrics(platform = true) {
+    const warnings: string[] = [];
+    return { warnings, metrics: new TokenMetrics(budget, { warn: (m) => warnings.push(m) }, platform) };
+  }
+  const gauges = { valid: false, secondsToExpiry: null, consecutiveFailures: 0 };
+
+  it('counts today against the platform day, which starts at midnight UTC+8', () => {
+    const { metrics: m } = metrics();
+    for (let i = 0; i < 3; i++) m.tokenRequest(beforeMidnight);
+    m.tokenRequest(afterMidnight);
+
+    expect(m.snapshot(gauges, 'platform', afterMidnight).tokenRequests).toEqual({
+      source: 'platform',
+      total: 4,
+      today: 1,
+      dailyBudget: 10,
+      shareOfBudget: 0.1,
+    });
+    expect(m.snapshot(gauges, 'platform', afterMidnight + 24 * 3600_000).tokenRequests.today).toBe(0);
+  });
+
+  it('warns once per day at the share and once at the budget, again the next day', () => {
+    const { metrics: m, warnings } = metrics();
+    for (let i = 0; i < 12; i++) m.tokenRequest(beforeMidnight);
+    expect(warnings).toHaveLength(2);
+    for (let i = 0; i < 8; i++) m.tokenRequest(afterMidnight);
+
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toContain('passed 80% of the daily budget (8 of 10)');
+    expect(warnings[1]).toContain('reached the daily budget (10 of 10)');
+    expect(warnings[2]).toContain('(8 of 10)');
+  });
+
+  it('does not warn where the requests go to a hub', () => {
+    const { metrics: m, warnings } = metrics(false);
+    for (let i = 0; i < 20; i++) m.tokenRequest(beforeMidnight);
+    expect(warnings).toEqual([]);
+    expect(m.snapshot(gauges, 'hub', beforeMidnight).tokenRequests.today).toBe(20);
+  });
+
+  it('counts failures by code', () => {
+    const { metrics: m } = metrics();
+    m.refreshFailed('TRANSPORT_ERROR');
+    m.refreshFailed('TRANSPORT_ERROR');
+    m.refreshFailed('INVALID_CLIENT');
+    m.count('refreshSucceeded');
+
+    expect(m.snapshot(gauges, 'platform').refreshes).toEqual({
+      succeeded: 1,
+      failed: 3,
+      failedByCode: { TRANSPORT_ERROR: 2, INVALID_CLIENT: 1 },
+    });
+  });
+});
