@@ -7,6 +7,14 @@ export interface BudgetLogger {
   warn(message: string): void;
 }
 
+/** The events {@link TokenMetrics.count} counts. */
+export type TokenCounter =
+  | 'refreshSucceeded'
+  | 'adopted'
+  | 'invalidated'
+  | 'unauthorizedReplays'
+  | 'storeFallbacks';
+
 /** The budget settings, from the resolved options. */
 export interface TokenBudget {
   dailyTokenBudget: number;
@@ -24,7 +32,7 @@ export class TokenMetrics {
   private today = 0;
   private day = -1;
   private warned = { share: -1, budget: -1 };
-  private readonly counts = {
+  private readonly counts: Record<TokenCounter | 'refreshFailed', number> = {
     refreshSucceeded: 0,
     refreshFailed: 0,
     adopted: 0,
@@ -63,7 +71,7 @@ export class TokenMetrics {
     }
   }
 
-  count(what: keyof TokenMetrics['counts']): void {
+  count(what: TokenCounter): void {
     this.counts[what]++;
   }
 
