@@ -173,16 +173,24 @@ describe('TokenService when the platform fails', () => {
   });
 
   it('makes one attempt per cooldown after a failed refresh', async () => {
-    emulator.injectFault({ type: 'status', status: 500 }, 100);
+    const cooldown = 40;
+    emulator.injectFault({ type: 'status', status: 500 }, 1000);
     harness = await bootTokens(emulator, {
-      retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5, maxCooldownMs: 20 },
+      retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5, maxCooldownMs: cooldown },
     });
     await rejectionOf(harness.tokens.getAccessToken());
     expect(emulator.counters.tokenRequests).toBe(3);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await rejectionOf(harness.tokens.getAccessToken());
-    // A single attempt, not three more (the scheduled retry may have made one of its own).
-    expect(emulator.counters.tokenRequests).toBeLessThanOrEqual(5);
-    expect(emulator.counters.tokenRequests).toBeGreaterThanOrEqual(4);
+    // Hammer for a while: callers get the last error, and the scheduled retries make one
+    // attempt each, at least half a cooldown apart (equal jitter), never three.
+    const start = Date.now();
+    for (let i = 0; i < 200 && Date.now() - start < 240; i++) {
+      await rejectionOf(harness.tokens.getAccessToken());
+      await new Promise((resolve) => setTimeout(resolve, 4));
+    }
+    const elapsed = Date.now() - start;
+    const later = emulator.counters.tokenRequests - 3;
+
+    expect(later).toBeGreaterThanOrEqual(1);
+    expect(later).toBeLessThanOrEqual(Math.ceil(elapsed / (cooldown / 2)) + 1);
   });
 });

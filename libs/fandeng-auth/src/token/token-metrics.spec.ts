@@ -8,7 +8,10 @@ describe('TokenMetrics', () => {
 
   function metrics(platform = true) {
     const warnings: string[] = [];
-    return { warnings, metrics: new TokenMetrics(budget, { warn: (m) => warnings.push(m) }, platform) };
+    return {
+      warnings,
+      metrics: new TokenMetrics(budget, { warn: (m) => warnings.push(m) }, platform),
+    };
   }
   const gauges = { valid: false, secondsToExpiry: null, consecutiveFailures: 0 };
 
@@ -24,7 +27,9 @@ describe('TokenMetrics', () => {
       dailyBudget: 10,
       shareOfBudget: 0.1,
     });
-    expect(m.snapshot(gauges, 'platform', afterMidnight + 24 * 3600_000).tokenRequests.today).toBe(0);
+    expect(m.snapshot(gauges, 'platform', afterMidnight + 24 * 3600_000).tokenRequests.today).toBe(
+      0,
+    );
   });
 
   it('warns once per day at the share and once at the budget, again the next day', () => {

@@ -9,11 +9,7 @@ export interface BudgetLogger {
 
 /** The events {@link TokenMetrics.count} counts. */
 export type TokenCounter =
-  | 'refreshSucceeded'
-  | 'adopted'
-  | 'invalidated'
-  | 'unauthorizedReplays'
-  | 'storeFallbacks';
+  'refreshSucceeded' | 'adopted' | 'invalidated' | 'unauthorizedReplays' | 'storeFallbacks';
 
 /** The budget settings, from the resolved options. */
 export interface TokenBudget {

@@ -5,7 +5,6 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject, type Observable } from 'rxjs';
 import {
@@ -27,6 +26,7 @@ import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import { backoffDelay } from './backoff.js';
 import { fingerprint } from './fingerprint.js';
+import { NO_LOCK, StoreLink } from './store-link.js';
 import { TokenMetrics } from './token-metrics.js';
 import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
 import { PlatformTokenEndpoint, TokenClient, type FetchedToken } from './token-client.js';
@@ -43,10 +43,8 @@ interface HeldToken {
 let instances = 0;
 
 /** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
-const PEER_POLL_MS = 100;
 /** A process waits this long at most for a peer's token before fetching one itself. */
 const MAX_PEER_WAIT_MS = 30_000;
-const NO_LOCK: ReleaseLock = async () => undefined;
 
 /**
  * Gets, caches and refreshes the platform's access token. Concurrent callers share one request;
@@ -60,13 +58,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly shutdown = new AbortController();
   private readonly changes = new Subject<AccessToken>();
   private readonly events = new Subject<TokenEvent>();
-  private readonly peerWaiters = new Set<() => void>();
   private unsubscribe?: () => void;
-  private storeHealthy = true;
   private lastRejected?: string;
   /** A rejected token the source has not been told about yet (a hub refreshes only on news). */
   private unreported?: string;
-  private readonly storeKey: string;
+  private readonly link: StoreLink;
   private readonly timerName: string;
   private held?: HeldToken;
   private inflight?: Promise<AccessToken>;
@@ -85,7 +81,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(FANDENG_AUTH_OPTIONS) private readonly options: ResolvedFandengAuthOptions,
-    @Inject(FANDENG_TOKEN_STORE) private readonly store: TokenStore,
+    @Inject(FANDENG_TOKEN_STORE) store: TokenStore,
     // Explicit, so the service also works where no decorator metadata is emitted (esbuild, swc).
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Optional() @Inject(FANDENG_AUTH_NAME) name = '',
@@ -104,11 +100,16 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     // A named registration keeps its own keys, even where two share a client id or a hub.
     const source = options.hub ? 'hub' : options.clientId;
-    this.storeKey = name ? `token:${name}:${source}` : `token:${source}`;
+    this.link = new StoreLink(
+      store,
+      name ? `token:${name}:${source}` : `token:${source}`,
+      this.logger,
+      this.metrics,
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.store.subscribe?.(this.storeKey, (token) => this.onPeerToken(token));
+    this.unsubscribe = this.link.subscribe((token) => this.onPeerToken(token));
     if (this.options.fetchOnStart) this.refreshInBackground();
   }
 
@@ -116,10 +117,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.shutdown.abort();
     this.clearTimer();
     this.unsubscribe?.();
-    this.wakePeerWaiters();
     this.changes.complete();
     this.events.complete();
-    await this.store.close?.().catch(() => undefined);
+    await this.link.close();
   }
 
   /** The current token's value, fetching one if needed. The hot path: no I/O while it is valid. */
@@ -179,7 +179,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     this.metrics.count('invalidated');
     this.emit('invalidated', value);
-    await this.storeOp('delete', () => this.store.delete(this.storeKey, value));
+    await this.link.delete(value);
   }
 
   /** The service's state, with nothing secret in it. */
@@ -209,7 +209,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       cooldownUntil: this.cooldownUntil > now ? new Date(this.cooldownUntil) : undefined,
       tokenRequests: this.client.requestCount,
-      store: { shared: this.store.acquireLock !== undefined, healthy: this.storeHealthy },
+      store: this.link.status,
     };
   }
 
@@ -254,14 +254,14 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // A shared store elects one refresher per cycle; the others wait for the token it stores.
     let release: ReleaseLock | undefined;
     for (const deadline = Date.now() + MAX_PEER_WAIT_MS; release === undefined;) {
-      release = await this.tryLock();
+      release = await this.link.tryLock();
       if (release !== undefined) break;
       if (Date.now() >= deadline) {
         this.logger.warn('No token from the process holding the refresh lock; fetching one here');
         release = NO_LOCK;
         break;
       }
-      await this.waitForPeer();
+      await this.link.waitForPeer();
       if (this.shutdown.signal.aborted) throw new FandengShutdownError();
       const adopted = await this.adoptStored(replacing, force);
       if (adopted !== undefined) return adopted;
@@ -274,7 +274,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       return await this.fetch();
     } finally {
-      if (release !== NO_LOCK) await this.storeOp('unlock', release);
+      await this.link.unlock(release);
     }
   }
 
@@ -294,7 +294,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.lastError = undefined;
     this.cooldownUntil = 0;
     const { token } = fetched;
-    await this.storeOp('set', () => this.store.set(this.storeKey, token));
+    await this.link.set(token);
     const held = this.hold(token, fetched.renewedFrom);
     const now = Date.now();
     if (held.refreshAt <= now) {
@@ -313,7 +313,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     replacing: string | undefined,
     force: boolean,
   ): Promise<AccessToken | undefined> {
-    const stored = await this.storeOp('get', () => this.store.get(this.storeKey));
+    const stored = await this.link.get();
     if (stored === undefined || stored.value === replacing || stored.value === this.lastRejected)
       return undefined;
     if (stored.value === this.held?.token.value) return stored; // already adopted through pub/sub
@@ -323,41 +323,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.use(candidate, 'adopted');
   }
 
-  /** The refresh lock, `undefined` while another process holds it; local when Redis is down. */
-  private async tryLock(): Promise<ReleaseLock | undefined> {
-    if (this.store.acquireLock === undefined) return NO_LOCK;
-    let failed = false;
-    const release = await this.storeOp(
-      'lock',
-      () => this.store.acquireLock!(this.storeKey),
-      () => {
-        failed = true;
-      },
-    );
-    return failed ? NO_LOCK : release;
-  }
-
-  /** Resolves when a peer announces a token, or after a short poll interval. */
-  private waitForPeer(): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.peerWaiters.delete(wake);
-        controller.abort();
-        resolve();
-      };
-      const controller = new AbortController();
-      this.peerWaiters.add(wake);
-      sleep(PEER_POLL_MS, undefined, { signal: controller.signal }).then(wake, () => undefined);
-    });
-  }
-
-  private wakePeerWaiters(): void {
-    for (const wake of this.peerWaiters) wake(); // a Set tolerates deletion while iterated
-  }
-
   /** Another process stored a token: use it if it is newer than ours. */
   private onPeerToken(token: AccessToken): void {
-    this.wakePeerWaiters();
     const held = this.held;
     if (token.value === held?.token.value || token.value === this.lastRejected) return;
     if (held !== undefined && token.obtainedAt.getTime() <= held.token.obtainedAt.getTime()) return;
@@ -481,36 +448,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // clear, in the same tick, so liveness does not change.
       this.scheduler.getTimeout<NodeJS.Timeout>(this.timerName).ref();
       this.scheduler.deleteTimeout(this.timerName);
-    }
-  }
-
-  /**
-   * Runs a store operation. A failing store never fails a caller: the service carries on with
-   * its local copy and single flight, says so once, and says so again when the store is back.
-   */
-  private async storeOp<T>(
-    operation: string,
-    run: () => Promise<T>,
-    onError?: () => void,
-  ): Promise<T | undefined> {
-    try {
-      const result = await run();
-      if (!this.storeHealthy) {
-        this.storeHealthy = true;
-        this.logger.log('Token store is reachable again; sharing the token again');
-      }
-      return result;
-    } catch (error) {
-      onError?.();
-      if (this.storeHealthy) {
-        this.storeHealthy = false;
-        this.metrics.count('storeFallbacks');
-        this.logger.warn(
-          `Token store ${operation} failed (${error instanceof Error ? error.message : String(error)}); ` +
-            "carrying on with this process's own token until it is back",
-        );
-      }
-      return undefined;
     }
   }
 }

@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ModuleLogger } from '../fandeng-auth.logger.js';
+import type { AccessToken } from '../interfaces/access-token.interface.js';
+import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
+import type { TokenMetrics } from './token-metrics.js';
+
+/** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
+const PEER_POLL_MS = 100;
+/** Releases nothing: the lock of a store that has none, or that is down. */
+export const NO_LOCK: ReleaseLock = async () => undefined;
+
+/**
+ * The token service's side of the store: one key, the refresh lock, the peers' announcements,
+ * and the store's health. A failing store never fails a caller: every operation resolves
+ * (`undefined`, or {@link NO_LOCK}), the service carries on with its own copy and single flight,
+ * and the link says so once, and again when the store is back.
+ */
+export class StoreLink {
+  private healthy = true;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly store: TokenStore,
+    private readonly key: string,
+    private readonly logger: ModuleLogger,
+    private readonly metrics: TokenMetrics,
+  ) {}
+
+  /** Shared by a fleet (it has a lock), and reachable right now. */
+  get status(): { shared: boolean; healthy: boolean } {
+    return { shared: this.store.acquireLock !== undefined, healthy: this.healthy };
+  }
+
+  get(): Promise<AccessToken | undefined> {
+    return this.run('get', () => this.store.get(this.key));
+  }
+
+  async set(token: AccessToken): Promise<void> {
+    await this.run('set', () => this.store.set(this.key, token));
+  }
+
+  /** Deletes the stored token only if it is still `value`. */
+  async delete(value: string): Promise<void> {
+    await this.run('delete', () => this.store.delete(this.key, value));
+  }
+
+  /** The refresh lock, `undefined` while another process holds it; {@link NO_LOCK} when there is none to take. */
+  async tryLock(): Promise<ReleaseLock | undefined> {
+    if (this.store.acquireLock === undefined) return NO_LOCK;
+    let failed = false;
+    const release = await this.run(
+      'lock',
+      () => this.store.acquireLock!(this.key),
+      () => {
+        failed = true;
+      },
+    );
+    return failed ? NO_LOCK : release;
+  }
+
+  async unlock(release: ReleaseLock): Promise<void> {
+    if (release !== NO_LOCK) await this.run('unlock', release);
+  }
+
+  /** Calls `onToken` with each token a peer stores; returns the unsubscribe function. */
+  subscribe(onToken: (token: AccessToken) => void): (() => void) | undefined {
+    return this.store.subscribe?.(this.key, (token) => {
+      this.wakeWaiters();
+      onToken(token);
+    });
+  }
+
+  /** Resolves when a peer announces a token, or after a short poll interval. */
+  waitForPeer(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.waiters.delete(wake);
+        controller.abort();
+        resolve();
+      };
+      const controller = new AbortController();
+      this.waiters.add(wake);
+      sleep(PEER_POLL_MS, undefined, { signal: controller.signal }).then(wake, () => undefined);
+    });
+  }
+
+  wakeWaiters(): void {
+    for (const wake of this.waiters) wake(); // a Set tolerates deletion while iterated
+  }
+
+  async close(): Promise<void> {
+    this.wakeWaiters();
+    await this.store.close?.().catch(() => undefined);
+  }
+
+  private async run<T>(
+    operation: string,
+    run: () => Promise<T>,
+    onError?: () => void,
+  ): Promise<T | undefined> {
+    try {
+      const result = await run();
+      if (!this.healthy) {
+        this.healthy = true;
+        this.logger.log('Token store is reachable again; sharing the token again');
+      }
+      return result;
+    } catch (error) {
+      onError?.();
+      if (this.healthy) {
+        this.healthy = false;
+        this.metrics.count('storeFallbacks');
+        this.logger.warn(
+          `Token store ${operation} failed (${error instanceof Error ? error.message : String(error)}); ` +
+            "carrying on with this process's own token until it is back",
+        );
+      }
+      return undefined;
+    }
+  }
+}
