@@ -54,6 +54,7 @@ export class AppModule {
             ...tokenSource(config),
             baseUrl: config.get('FANDENG_BASE_URL', { infer: true }),
             apiBaseUrl: config.get('FANDENG_API_BASE_URL', { infer: true }),
+            tokenPath: config.get('FANDENG_TOKEN_PATH', { infer: true }),
             fetchOnStart: true,
           }),
         }),

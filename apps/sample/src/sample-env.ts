@@ -43,6 +43,10 @@ export class SampleEnv {
   @IsUrl(URL_OPTIONS)
   FANDENG_API_BASE_URL?: string;
 
+  /** Path of the token endpoint, if not `/oauth/token`. */
+  @IsOptional() @Matches(/^\/\S*$/, { message: 'FANDENG_TOKEN_PATH must start with /' })
+  FANDENG_TOKEN_PATH?: string;
+
   /** Hub mode: the API keys consumers may use, comma-separated (16+ characters each). */
   @ValidateIf((env: SampleEnv) => env.FANDENG_MODE === 'hub')
   @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, {
