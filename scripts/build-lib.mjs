@@ -1,18 +1,50 @@
 // Builds the publishable package folder dist/libs/fandeng-auth: compiled JS, .d.ts and the
 // library's own package.json, ready for `npm pack` or `npm publish`.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}dist/libs/fandeng-auth`;
+// Built beside the package folder and swapped in at the end: another test run using the package
+// meanwhile never finds it half-built.
+const stage = `${root}dist/libs/.fandeng-auth-build-${process.pid}`;
+const tsc = (...args) =>
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, ...args], {
+    stdio: 'inherit',
+  });
 
-rmSync(out, { recursive: true, force: true });
-execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}libs/fandeng-auth/tsconfig.lib.json`], {
-  stdio: 'inherit',
-});
-copyFileSync(`${root}libs/fandeng-auth/package.json`, `${out}/package.json`);
-for (const file of ['README.md', 'LICENSE']) {
-  if (existsSync(`${root}${file}`)) copyFileSync(`${root}${file}`, `${out}/${file}`);
+rmSync(stage, { recursive: true, force: true });
+// Inside the source tree `#emulator` resolves through libs/fandeng-auth/package.json to a folder
+// that exists only in the output, so the compiler is pointed at the declarations built first.
+// (Under dist/, not the OS temp folder: type libraries are looked up from the config's folder.)
+const temp = mkdtempSync(`${root}dist/.build-lib-`);
+try {
+  // The emulator stays its own library; the `testing` entry re-exports it through `#emulator`.
+  tsc(
+    '-p', `${root}libs/fandeng-emulator/tsconfig.lib.json`,
+    '--rootDir', `${root}libs/fandeng-emulator/src`,
+    '--outDir', `${stage}/emulator`,
+    '--declaration', '--sourceMap', 'false', '--incremental', 'false',
+  );
+  const config = join(temp, 'tsconfig.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: `${root}libs/fandeng-auth/tsconfig.lib.json`,
+      compilerOptions: { paths: { '#emulator': [`${stage}/emulator/index.d.ts`] } },
+    }),
+  );
+  tsc('-p', config, '--outDir', stage);
+  copyFileSync(`${root}libs/fandeng-auth/package.json`, `${stage}/package.json`);
+  for (const file of ['README.md', 'LICENSE']) {
+    if (existsSync(`${root}${file}`)) copyFileSync(`${root}${file}`, `${stage}/${file}`);
+  }
+  rmSync(out, { recursive: true, force: true });
+  renameSync(stage, out);
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+  rmSync(stage, { recursive: true, force: true });
 }
 console.log(`Package folder ready: ${out}`);

@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = join(root, 'dist/libs/fandeng-auth/index.js');
-const sources = [join(root, 'libs/fandeng-auth'), join(root, 'tsconfig.json')];
+// The package ships the emulator too (nestjs-fandeng-auth/testing), and the build script shapes it.
+const sources = [
+  join(root, 'libs/fandeng-auth'),
+  join(root, 'libs/fandeng-emulator'),
+  join(root, 'scripts/build-lib.mjs'),
+  join(root, 'tsconfig.json'),
+];
 
 /** Newest modification time of a file, or of any file below a folder. */
 function newest(path) {
@@ -22,7 +28,8 @@ export default async function globalSetup() {
   if (existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map(newest))) return;
   execFileSync(process.execPath, [join(root, 'scripts/build-lib.mjs')], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // The compiler reports its errors on stdout: pass them on, or a failed build says nothing.
+    stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 120_000,
   });
 }

@@ -7,7 +7,8 @@ import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness
 const ROOT = process.cwd();
 const PACKAGE_DIR = `${ROOT}/dist/libs/fandeng-auth`;
 // Inside the repository, so the consumer resolves its peers (@nestjs/*, axios) from node_modules.
-const CONSUMER_DIR = `${ROOT}/dist/consumer`;
+// One per process: concurrent test runs must not delete each other's consumer.
+const CONSUMER_DIR = `${ROOT}/dist/consumer-${process.pid}`;
 
 /** Packs the built library as npm would publish it and installs the tarball into a consumer app. */
 describe('the published package', () => {
@@ -22,8 +23,17 @@ describe('the published package', () => {
       stdio: 'ignore',
     });
     const tarball = readdirSync(CONSUMER_DIR).find((name) => name.endsWith('.tgz'))!;
-    execFileSync('tar', ['xzf', `${CONSUMER_DIR}/${tarball}`, '-C', installed, '--strip-components', '1']);
-    copyFileSync(`${ROOT}/test/package/consumer.mjs`, `${CONSUMER_DIR}/consumer.mjs`);
+    execFileSync('tar', [
+      'xzf',
+      `${CONSUMER_DIR}/${tarball}`,
+      '-C',
+      installed,
+      '--strip-components',
+      '1',
+    ]);
+    for (const file of ['consumer.mjs', 'testing-consumer.mjs', 'testing-types.ts']) {
+      copyFileSync(`${ROOT}/test/package/${file}`, `${CONSUMER_DIR}/${file}`);
+    }
   });
   afterAll(async () => {
     await emulator.stop();
@@ -31,25 +41,87 @@ describe('the published package', () => {
   });
 
   it('ships compiled JS and type declarations, and no sources or tests', () => {
-    const files = readdirSync(`${CONSUMER_DIR}/node_modules/nestjs-fandeng-auth`, { recursive: true }) as string[];
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'index.js', 'index.d.ts']));
+    const files = readdirSync(`${CONSUMER_DIR}/node_modules/nestjs-fandeng-auth`, {
+      recursive: true,
+    }) as string[];
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'index.js',
+        'index.d.ts',
+        'testing/index.js',
+        'testing/index.d.ts',
+        'emulator/index.js',
+        'emulator/index.d.ts',
+      ]),
+    );
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.includes('spec'))).toEqual([]);
   });
 
   it('is imported by name and works in a plain Nest app', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [`${CONSUMER_DIR}/consumer.mjs`], {
-      cwd: CONSUMER_DIR,
-      env: {
-        ...process.env,
-        NODE_PATH: '',
-        FANDENG_CLIENT_ID: CLIENT_ID,
-        FANDENG_CLIENT_SECRET: CLIENT_SECRET,
-        FANDENG_BASE_URL: emulator.url,
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [`${CONSUMER_DIR}/consumer.mjs`],
+      {
+        cwd: CONSUMER_DIR,
+        env: {
+          ...process.env,
+          NODE_PATH: '',
+          FANDENG_CLIENT_ID: CLIENT_ID,
+          FANDENG_CLIENT_SECRET: CLIENT_SECRET,
+          FANDENG_BASE_URL: emulator.url,
+        },
+        timeout: 20_000,
       },
-      timeout: 20_000,
+    );
+    expect(JSON.parse(stdout.trim())).toEqual({
+      tokenType: 'bearer',
+      status: 200,
+      books: expect.any(Number),
     });
-    expect(JSON.parse(stdout.trim())).toEqual({ tokenType: 'bearer', status: 200, books: expect.any(Number) });
     expect(emulator.counters.apiOk).toBe(1);
+  });
+
+  it('has a testing entry: the fake TokenService and the emulator, in plain ESM', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [`${CONSUMER_DIR}/testing-consumer.mjs`],
+      { cwd: CONSUMER_DIR, env: { ...process.env, NODE_PATH: '' }, timeout: 20_000 },
+    );
+    expect(JSON.parse(stdout.trim())).toEqual({
+      realStatus: 200,
+      tokenErrors: 1,
+      fakeIsTokenService: true,
+      failure: 'TRANSPORT_ERROR',
+      fakeStatus: 200,
+    });
+  });
+
+  it('types the testing entry, the emulator behind #emulator included', async () => {
+    // The repository's tsconfig (paths to the sources) is ignored: the packed declarations are checked.
+    const run = promisify(execFile)(
+      process.execPath,
+      [
+        `${ROOT}/node_modules/typescript/bin/tsc`,
+        '--ignoreConfig',
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--target',
+        'es2023',
+        '--types',
+        'node',
+        '--skipLibCheck',
+        'testing-types.ts',
+      ],
+      { cwd: CONSUMER_DIR, timeout: 60_000 },
+    );
+    // tsc prints its diagnostics on stdout: compare that, so a failure shows them.
+    const { stdout } = await run.catch((error: { stdout?: string; message: string }) => ({
+      stdout: error.stdout || error.message,
+    }));
+    expect(stdout).toBe('');
   });
 });

@@ -1,0 +1,77 @@
+import { HttpService } from '@nestjs/axios';
+import { Module, type DynamicModule } from '@nestjs/common';
+import axios from 'axios';
+import { DEFAULT_BASE_URL } from '../fandeng-auth.constants.js';
+import { FandengHealthIndicator } from '../health/fandeng-health.indicator.js';
+import { FandengHttpService } from '../http/fandeng-http.service.js';
+import { installTokenInterceptor } from '../http/token-interceptor.js';
+import { TokenService } from '../token/token.service.js';
+import { FakeTokenService, type FakeTokenOptions } from './fake-token.service.js';
+
+/** Options of {@link FandengAuthTestingModule.forRoot}. */
+export interface FandengAuthTestingOptions extends FakeTokenOptions {
+  /** `baseURL` of the provided `HttpService`, as `apiBaseUrl` in the real module. Default `https://open-platform-test.dushu.io`. */
+  apiBaseUrl?: string;
+  /** Origins that receive the fake token. Default: the origin of `apiBaseUrl`. */
+  authorizedOrigins?: string[];
+  /** On a 401, invalidate the fake token and replay once with a new one. Default `true`. */
+  retryOnUnauthorized?: boolean;
+  /** Register the module globally, as `FandengAuthModule` can be. Default `false`. */
+  isGlobal?: boolean;
+}
+
+/**
+ * The fake has every public member of `TokenService` (`TokenServiceSurface` is derived from it);
+ * the class type also carries the real service's private fields, which no caller can touch.
+ */
+function asTokenService(fake: FakeTokenService): TokenService {
+  return fake as unknown as TokenService;
+}
+
+/**
+ * Stands in for `FandengAuthModule` in a user's tests: `TokenService` is a
+ * {@link FakeTokenService} (inject `FakeTokenService` to control it); `HttpService` /
+ * `FandengHttpService` put the fake token on requests to the authorised origins, with the same
+ * interceptor as the real module; `FandengHealthIndicator` reports on the fake. Nothing is
+ * fetched and no timer runs.
+ */
+@Module({})
+export class FandengAuthTestingModule {
+  static forRoot(options: FandengAuthTestingOptions = {}): DynamicModule {
+    const apiBaseUrl = options.apiBaseUrl ?? DEFAULT_BASE_URL;
+    const authorizedOrigins = options.authorizedOrigins ?? [new URL(apiBaseUrl).origin];
+    return {
+      module: FandengAuthTestingModule,
+      global: options.isGlobal ?? false,
+      providers: [
+        { provide: FakeTokenService, useFactory: () => new FakeTokenService(options) },
+        { provide: TokenService, useExisting: FakeTokenService },
+        {
+          provide: FandengHttpService,
+          useFactory: (fake: FakeTokenService) => {
+            const http = new FandengHttpService(axios.create({ baseURL: apiBaseUrl }));
+            installTokenInterceptor(http, asTokenService(fake), {
+              authorizedOrigins,
+              retryOnUnauthorized: options.retryOnUnauthorized,
+            });
+            return http;
+          },
+          inject: [FakeTokenService],
+        },
+        { provide: HttpService, useExisting: FandengHttpService },
+        {
+          provide: FandengHealthIndicator,
+          useFactory: (fake: FakeTokenService) => FandengHealthIndicator.for(asTokenService(fake)),
+          inject: [FakeTokenService],
+        },
+      ],
+      exports: [
+        FakeTokenService,
+        TokenService,
+        FandengHttpService,
+        HttpService,
+        FandengHealthIndicator,
+      ],
+    };
+  }
+}
