@@ -52,6 +52,9 @@ export const DEFAULT_BUDGET_WARN_SHARE = 0.8;
 /** The platform's day starts at midnight Beijing time (UTC+8). */
 export const DEFAULT_BUDGET_UTC_OFFSET_MINUTES = 480;
 
+/** The longest `Retry-After` honoured between failed refreshes (it may exceed `retry.maxCooldownMs`). */
+export const MAX_RETRY_AFTER_MS = 3600_000;
+
 /** The longest lifetime accepted from the platform; anything above is treated as malformed. */
 export const MAX_EXPIRES_IN_SECONDS = 365 * 24 * 3600;
 /** setTimeout fires at once beyond this delay (2^31 - 1 ms), so long waits are chained. */

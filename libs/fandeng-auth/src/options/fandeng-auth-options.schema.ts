@@ -60,9 +60,22 @@ export class RetryOptionsSchema {
   @IsOptional() @IsNumber(finite) @Min(0) maxCooldownMs?: number;
 }
 
+/** A URL that a path is appended to: a query string or fragment would swallow that path. */
+function IsBaseUrl(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isBaseUrl',
+    validator: {
+      // Only `?` and `#` are checked here; @IsUrl reports anything else.
+      validate: (value) => typeof value !== 'string' || !/[?#]/.test(value),
+      defaultMessage: (args) => `${args?.property} must not have a query string or fragment`,
+    },
+  });
+}
+
 /** A consumer's hub settings. */
 export class HubClientOptionsSchema {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsBaseUrl()
   url: string;
 
   // No message here may echo the value: it is a key.
@@ -96,6 +109,7 @@ export class FandengAuthOptionsSchema {
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsBaseUrl()
   baseUrl?: string;
 
   @IsOptional()

@@ -12,6 +12,7 @@ import {
   FANDENG_AUTH_OPTIONS,
   FANDENG_TOKEN_STORE,
   MAX_REFRESH_AHEAD_SHARE,
+  MAX_RETRY_AFTER_MS,
   MAX_TIMER_DELAY_MS,
 } from '../fandeng-auth.constants.js';
 import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
@@ -117,6 +118,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.shutdown.abort();
     this.clearTimer();
     this.unsubscribe?.();
+    this.link.wakeWaiters();
+    // The aborted flight settles at once (its request and its backoff share the abort signal):
+    // let it release the fleet's refresh lock before the store's connection goes, or the lock
+    // outlives this process by lockTtlMs and its release fails with a store warning.
+    await this.inflight?.catch(() => undefined);
     this.changes.complete();
     this.events.complete();
     await this.link.close();
@@ -402,7 +408,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const cooldown = error.retryable
       ? Math.max(
           backoffDelay(maxAttempts + this.consecutiveFailures, initialDelayMs, maxCooldownMs),
-          error instanceof FandengTransportError ? (error.retryAfterMs ?? 0) : 0,
+          // The platform's own Retry-After is honoured, up to an hour: a far-future date must
+          // not stop refreshing for the rest of the process's life.
+          Math.min(
+            error instanceof FandengTransportError ? (error.retryAfterMs ?? 0) : 0,
+            MAX_RETRY_AFTER_MS,
+          ),
         )
       : maxCooldownMs;
     this.cooldownUntil = Date.now() + cooldown;
