@@ -128,6 +128,45 @@ describe('the Bearer interceptor', () => {
     }
   });
 
+  it("judges the request after the user's own interceptors: retargeted, opted out or already signed", async () => {
+    const third = new RecordingServer();
+    await third.start();
+    try {
+      await boot({ authorizedOrigins: [emulator.url, other.url] });
+      await harness.tokens.getAccessToken();
+      const instance = http.axiosRef;
+      // Registered after the module's: axios runs them first, after asking every runWhen.
+      const retarget = instance.interceptors.request.use((config) => {
+        if (config.url === '/retarget') config.baseURL = third.url;
+        if (config.url === '/opt-out') config.fandengAuth = false;
+        if (config.url === '/own') config.headers.set('Authorization', 'Basic own');
+        return config;
+      });
+      const slow = instance.interceptors.request.use(async (config) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        if (config.url === '/retarget-async') config.baseURL = third.url;
+        return config;
+      });
+      for (const url of ['/retarget', '/retarget-async']) await instance.get(url);
+      for (const url of ['/opt-out', '/own', '/signed'])
+        await instance.get(url, { baseURL: other.url });
+      instance.interceptors.request.eject(retarget);
+      instance.interceptors.request.eject(slow);
+
+      expect(third.received.map((headers) => headers.authorization)).toEqual([
+        undefined,
+        undefined,
+      ]);
+      expect(other.received.map((headers) => headers.authorization)).toEqual([
+        undefined,
+        'Basic own',
+        expect.stringMatching(/^Bearer /),
+      ]);
+    } finally {
+      await third.stop();
+    }
+  });
+
   it("keeps the caller's own Authorization header, and honours the opt-out", async () => {
     await boot({ authorizedOrigins: [emulator.url, other.url] });
     await http.axiosRef.get(`${other.url}/own`, { headers: { Authorization: 'Basic abc' } });

@@ -293,6 +293,24 @@ describe('operations: several credentials in one app', () => {
     );
   });
 
+  it('takes name beside the options in forRoot, as in forRootAsync', async () => {
+    module = await Test.createTestingModule({
+      imports: [
+        FandengAuthModule.forRoot({
+          clientId: PARTNER_ID,
+          clientSecret: PARTNER_SECRET,
+          baseUrl: partner.url,
+          name: 'partner-b',
+          logger: false,
+        }),
+      ],
+    }).compile();
+    await module.init();
+    const tokens = module.get<TokenService>(getTokenServiceToken('partner-b'));
+
+    expect(partner.isValid(await tokens.getAccessToken())).toBe(true);
+  });
+
   it('refuses a name that cannot be part of a key', () => {
     expect(() =>
       FandengAuthModule.forRoot({ clientId: 'a', clientSecret: 'b', name: 'has space' }),

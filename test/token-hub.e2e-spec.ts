@@ -7,6 +7,7 @@ import {
   FandengAuthModule,
   FandengCredentialsError,
   FandengTokenHubModule,
+  InMemoryTokenStore,
   TokenService,
   tokenDigest,
   type FandengAuthModuleOptions,
@@ -340,6 +341,84 @@ describe('the central token hub', () => {
     expect(await consumer.tokens.getAccessToken()).not.toBe(first);
     expectNoSecrets(allLines());
   }, 15_000);
+
+  it('serves the unnamed registration beside a named one, and refuses two hubs on one path', async () => {
+    const SECOND_ID = 'second-client';
+    const SECOND_SECRET = 'second-secret-0a1b2c3d';
+    await emulator.stop();
+    emulator = await startEmulator({
+      clients: { [CLIENT_ID]: CLIENT_SECRET, [SECOND_ID]: SECOND_SECRET },
+    });
+    const registrations = [
+      FandengAuthModule.forRoot({
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        baseUrl: emulator.url,
+        logger: false,
+      }),
+      FandengAuthModule.forRoot({
+        clientId: SECOND_ID,
+        clientSecret: SECOND_SECRET,
+        baseUrl: emulator.url,
+        logger: false,
+        name: 'second',
+      }),
+    ];
+    const module = await Test.createTestingModule({
+      imports: [
+        ...registrations,
+        FandengTokenHubModule.forRoot({ apiKeys: [KEY_A], logger: false }),
+      ],
+    }).compile();
+    const app = module.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const answer = await request(app.getHttpServer())
+        .get('/fandeng-token-hub/token')
+        .set('Authorization', `Bearer ${KEY_A}`)
+        .expect(200);
+      expect(answer.body.value).toBe(emulator.lastIssued(CLIENT_ID));
+      expect(emulator.counters.tokenRequestsByClient).toEqual({ [CLIENT_ID]: 1 });
+    } finally {
+      await app.close();
+    }
+
+    const twice = await Test.createTestingModule({
+      imports: [
+        ...registrations,
+        FandengTokenHubModule.forRoot({ apiKeys: [KEY_A], logger: false }),
+        FandengTokenHubModule.forRoot({ apiKeys: [KEY_B], logger: false, name: 'second' }),
+      ],
+    }).compile();
+    const clash = twice.createNestApplication({ logger: false });
+    await expect(clash.init()).rejects.toThrow(
+      /path "fandeng-token-hub" already serves another registration/,
+    );
+    await clash.close();
+  });
+
+  it('keeps consumers of different hubs apart on one shared store', async () => {
+    const SECOND_ID = 'second-client';
+    const SECOND_SECRET = 'second-secret-0a1b2c3d';
+    await emulator.stop();
+    emulator = await startEmulator({
+      clients: { [CLIENT_ID]: CLIENT_SECRET, [SECOND_ID]: SECOND_SECRET },
+    });
+    const first = await startHub();
+    hub = undefined; // the second hub takes the slot; both are closed below
+    const second = await startHub({ auth: { clientId: SECOND_ID, clientSecret: SECOND_SECRET } });
+    const store = new InMemoryTokenStore();
+    try {
+      const a = await startConsumer({ hub: { url: first.url, apiKey: KEY_A }, store });
+      const b = await startConsumer({ hub: { url: second.url, apiKey: KEY_A }, store });
+
+      expect(await a.tokens.getAccessToken()).toBe(await first.tokens.getAccessToken());
+      expect(await b.tokens.getAccessToken()).toBe(await second.tokens.getAccessToken());
+      expect(await a.tokens.getAccessToken()).not.toBe(await b.tokens.getAccessToken());
+    } finally {
+      await first.app.close();
+    }
+  });
 
   it('fails at boot when a consumer has both credentials and a hub, or neither', async () => {
     const boot = (options: Partial<FandengAuthModuleOptions>) =>

@@ -4,6 +4,11 @@ export const FANDENG_AUTH_MODULE_OPTIONS = 'FANDENG_AUTH:MODULE_OPTIONS';
 export const FANDENG_AUTH_OPTIONS = 'FANDENG_AUTH:OPTIONS';
 /** Injection token of the registration's name (`''` for the default one). */
 export const FANDENG_AUTH_NAME = 'FANDENG_AUTH:NAME';
+/**
+ * The unnamed registration's `TokenService`. Every registration provides the class internally,
+ * so a lookup by class across the app (`strict: false`) could find a named one.
+ */
+export const FANDENG_DEFAULT_TOKEN_SERVICE = 'FANDENG_AUTH:TOKEN_SERVICE';
 /** Injection token of the {@link TokenStore} the module uses. */
 export const FANDENG_TOKEN_STORE = 'FANDENG_AUTH:TOKEN_STORE';
 

@@ -25,18 +25,23 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   })
     .setClassMethodName('forRoot')
     .setFactoryMethodName('createFandengAuthOptions')
-    .setExtras<FandengAuthModuleExtras>({ isGlobal: false }, (definition, extras) => {
-      if (extras.name !== undefined && !NAME.test(extras.name)) {
-        throw new FandengOptionsError(['name: letters, digits, ".", "_" and "-" only']);
-      }
-      const { providers, exports } = registrationProviders(extras.name);
-      return {
-        ...definition,
-        global: extras.isGlobal,
-        providers: [...(definition.providers ?? []), ...providers],
-        exports: [...(definition.exports ?? []), ...exports],
-      };
-    })
+    // Every extra needs a key in the defaults: Nest strips from the options only the keys it
+    // finds there, and validation refuses unknown ones.
+    .setExtras<FandengAuthModuleExtras>(
+      { isGlobal: false, name: undefined },
+      (definition, extras) => {
+        if (extras.name !== undefined && !NAME.test(extras.name)) {
+          throw new FandengOptionsError(['name: letters, digits, ".", "_" and "-" only']);
+        }
+        const { providers, exports } = registrationProviders(extras.name);
+        return {
+          ...definition,
+          global: extras.isGlobal,
+          providers: [...(definition.providers ?? []), ...providers],
+          exports: [...(definition.exports ?? []), ...exports],
+        };
+      },
+    )
     .build();
 
 /** The argument of `FandengAuthModule.forRootAsync()`. */

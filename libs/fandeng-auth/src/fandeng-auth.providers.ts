@@ -4,6 +4,7 @@ import {
   FANDENG_AUTH_MODULE_OPTIONS,
   FANDENG_AUTH_NAME,
   FANDENG_AUTH_OPTIONS,
+  FANDENG_DEFAULT_TOKEN_SERVICE,
   FANDENG_TOKEN_STORE,
 } from './fandeng-auth.constants.js';
 import { FandengHealthIndicator } from './health/fandeng-health.indicator.js';
@@ -62,7 +63,10 @@ export function registrationProviders(name: string | undefined): {
     FandengHealthIndicator,
   ];
   if (!name) {
-    providers.push({ provide: HttpService, useExisting: FandengHttpService });
+    providers.push(
+      { provide: HttpService, useExisting: FandengHttpService },
+      { provide: FANDENG_DEFAULT_TOKEN_SERVICE, useExisting: TokenService },
+    );
     return {
       providers,
       exports: [

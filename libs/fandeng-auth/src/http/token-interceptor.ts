@@ -122,8 +122,13 @@ export function installTokenInterceptor(
   };
   // Between runWhen and the run only a microsecond passes (or, behind another asynchronous
   // interceptor, a few): the token found then is still good if the lookup now comes up empty.
-  const signSync = (config: SignedConfig) => sign(config, tokens.peekToken() ?? ready!);
-  const signAsync = async (config: SignedConfig) => sign(config, await tokens.getToken());
+  // runWhen saw the config before the user's own interceptors ran (axios asks every runWhen
+  // first): one of them may have retargeted it, opted out or set its own Authorization, so the
+  // signers ask again (the origin memo keeps that cheap).
+  const signSync = (config: SignedConfig) =>
+    wantsToken(config) ? sign(config, tokens.peekToken() ?? ready!) : config;
+  const signAsync = async (config: SignedConfig) =>
+    wantsToken(config) ? sign(config, await tokens.getToken()) : config;
 
   const replayOn401 = async (error: unknown): Promise<AxiosResponse> => {
     if (!(error instanceof AxiosError) || error.response?.status !== 401 || !error.config)

@@ -18,6 +18,7 @@ import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { fingerprint } from '../token/fingerprint.js';
+import { FANDENG_DEFAULT_TOKEN_SERVICE } from '../fandeng-auth.constants.js';
 import { getTokenServiceToken } from '../fandeng-auth.providers.js';
 import type { TokenService } from '../token/token.service.js';
 import { HubApiKeyGuard } from './hub-api-key.guard.js';
@@ -31,6 +32,8 @@ import {
 import { FANDENG_TOKEN_HUB_OPTIONS, type ResolvedTokenHubOptions } from './token-hub-options.js';
 
 const DIGEST = /^[0-9a-f]{64}$/;
+/** Hub paths mounted per application (its HTTP adapter), to refuse two hubs on one path. */
+const mountedPaths = new WeakMap<object, Set<string>>();
 
 /**
  * The hub's routes under `path`: `GET token` hands out the current token, `POST token/rejected`
@@ -53,10 +56,21 @@ export function createTokenHubController(path: string): Type<unknown> {
     }
 
     onModuleInit(): void {
+      // Two hubs on one path would answer with whichever registered last: refuse it.
+      const adapter = this.adapterHost.httpAdapter;
+      const paths = mountedPaths.get(adapter) ?? new Set<string>();
+      mountedPaths.set(adapter, paths);
+      if (paths.has(path)) {
+        throw new Error(
+          `FandengTokenHubModule: the path "${path}" already serves another registration; give this one its own path`,
+        );
+      }
+      paths.add(path);
       try {
-        this.tokens = this.moduleRef.get(getTokenServiceToken(this.options.name), {
-          strict: false,
-        });
+        const token = this.options.name
+          ? getTokenServiceToken(this.options.name)
+          : FANDENG_DEFAULT_TOKEN_SERVICE;
+        this.tokens = this.moduleRef.get(token, { strict: false });
       } catch {
         throw new Error(
           `FandengTokenHubModule needs FandengAuthModule${this.options.name ? ` named "${this.options.name}"` : ''}, ` +

@@ -29,6 +29,7 @@ import { backoffDelay } from './backoff.js';
 import { fingerprint } from './fingerprint.js';
 import { NO_LOCK, StoreLink } from './store-link.js';
 import { TokenMetrics } from './token-metrics.js';
+import { tokenDigest } from '../hub/hub-protocol.js';
 import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
 import { PlatformTokenEndpoint, TokenClient, type FetchedToken } from './token-client.js';
 
@@ -100,7 +101,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       this.metrics.tokenRequest(),
     );
     // A named registration keeps its own keys, even where two share a client id or a hub.
-    const source = options.hub ? 'hub' : options.clientId;
+    // Consumers of different hubs on one Redis must not share a key: the hub's URL names it.
+    const source = options.hub
+      ? `hub-${tokenDigest(options.hub.url).slice(0, 16)}`
+      : options.clientId;
     this.link = new StoreLink(
       store,
       name ? `token:${name}:${source}` : `token:${source}`,
@@ -289,12 +293,19 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const attempts = this.consecutiveFailures > 0 ? 1 : this.options.retry.maxAttempts;
     this.emit('refresh-started');
     let fetched: FetchedToken;
+    const reported = this.unreported;
     try {
-      fetched = await this.client.fetch(attempts, this.unreported);
+      fetched = await this.client.fetch(attempts, reported);
+      const late = this.unreported;
+      if (late !== undefined && late !== reported && fetched.token.value === late) {
+        // The token was rejected while this request was on its way, and the source (a hub)
+        // handed it out again: tell it now, rather than at the next 401.
+        fetched = await this.client.fetch(attempts, late);
+      }
     } catch (error) {
       throw this.failed(error as FandengAuthError);
     }
-    this.unreported = undefined;
+    this.unreported = undefined; // reported, or moot: the token is not the rejected one
     this.metrics.count('refreshSucceeded');
     this.consecutiveFailures = 0;
     this.lastError = undefined;
