@@ -8,6 +8,7 @@ import {
   FandengAuthModule,
   FandengCredentialsError,
   FandengTransportError,
+  InjectTokenService,
   TokenService,
   type AccessToken,
 } from 'nestjs-fandeng-auth';
@@ -15,6 +16,7 @@ import {
   FakeTokenService,
   FandengAuthTestingModule,
   FandengPlatformEmulator,
+  getFakeTokenServiceToken,
 } from 'nestjs-fandeng-auth/testing';
 import { firstValueFrom } from 'rxjs';
 import { RecordingServer } from './support/recording-server.js';
@@ -38,6 +40,44 @@ class BooksService {
 
 @Module({ providers: [BooksService], exports: [BooksService] })
 class BooksModule {}
+
+describe('FandengAuthTestingModule for a named registration', () => {
+  @Injectable()
+  class PartnerService {
+    constructor(@InjectTokenService('partner-b') readonly tokens: TokenService) {}
+  }
+
+  it('stands in for the registration of that name, under its tokens only', async () => {
+    const module = await Test.createTestingModule({
+      imports: [
+        FandengAuthTestingModule.forRoot({
+          name: 'partner-b',
+          token: 'partner-token',
+          isGlobal: true,
+        }),
+      ],
+      providers: [PartnerService],
+    }).compile();
+    try {
+      const fake = module.get<FakeTokenService>(getFakeTokenServiceToken('partner-b'));
+      expect(await module.get(PartnerService).tokens.getAccessToken()).toBe('partner-token');
+      fake.rotate('partner-token-2');
+      expect(await module.get(PartnerService).tokens.getAccessToken()).toBe('partner-token-2');
+    } finally {
+      await module.close();
+    }
+    @Injectable()
+    class WantsTheDefault {
+      constructor(@Inject(TokenService) readonly tokens: TokenService) {}
+    }
+    await expect(
+      Test.createTestingModule({
+        imports: [FandengAuthTestingModule.forRoot({ name: 'partner-b', isGlobal: true })],
+        providers: [WantsTheDefault],
+      }).compile(),
+    ).rejects.toThrow(/WantsTheDefault/);
+  });
+});
 
 describe('FandengAuthTestingModule (the fake TokenService)', () => {
   let server: RecordingServer;

@@ -1,10 +1,15 @@
 import { HttpService } from '@nestjs/axios';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import axios from 'axios';
 import { DEFAULT_BASE_URL } from '../fandeng-auth.constants.js';
 import { FandengHealthIndicator } from '../health/fandeng-health.indicator.js';
 import { FandengHttpService } from '../http/fandeng-http.service.js';
 import { installTokenInterceptor } from '../http/token-interceptor.js';
+import {
+  getFandengHealthIndicatorToken,
+  getFandengHttpServiceToken,
+  getTokenServiceToken,
+} from '../fandeng-auth.providers.js';
 import { TokenService } from '../token/token.service.js';
 import { FakeTokenService, type FakeTokenOptions } from './fake-token.service.js';
 
@@ -18,6 +23,17 @@ export interface FandengAuthTestingOptions extends FakeTokenOptions {
   retryOnUnauthorized?: boolean;
   /** Register the module globally, as `FandengAuthModule` can be. Default `false`. */
   isGlobal?: boolean;
+  /**
+   * Stand in for the registration with this `name`: the fake, its `FandengHttpService` and its
+   * health indicator are then exported only under the named tokens (`getTokenServiceToken(name)`,
+   * `@InjectTokenService(name)`, ...), and the fake itself under `getFakeTokenServiceToken(name)`.
+   */
+  name?: string;
+}
+
+/** The injection token of the fake standing in for the registration called `name`. */
+export function getFakeTokenServiceToken(name?: string): InjectionToken {
+  return name ? `FANDENG_AUTH:FAKE_TOKEN_SERVICE:${name}` : FakeTokenService;
 }
 
 /**
@@ -40,7 +56,7 @@ export class FandengAuthTestingModule {
   static forRoot(options: FandengAuthTestingOptions = {}): DynamicModule {
     const apiBaseUrl = options.apiBaseUrl ?? DEFAULT_BASE_URL;
     const authorizedOrigins = options.authorizedOrigins ?? [new URL(apiBaseUrl).origin];
-    return {
+    const module: DynamicModule = {
       module: FandengAuthTestingModule,
       global: options.isGlobal ?? false,
       providers: [
@@ -72,6 +88,19 @@ export class FandengAuthTestingModule {
         HttpService,
         FandengHealthIndicator,
       ],
+    };
+    if (!options.name) return module;
+    const { name } = options;
+    const named = [
+      { provide: getFakeTokenServiceToken(name), useExisting: FakeTokenService },
+      { provide: getTokenServiceToken(name), useExisting: FakeTokenService },
+      { provide: getFandengHttpServiceToken(name), useExisting: FandengHttpService },
+      { provide: getFandengHealthIndicatorToken(name), useExisting: FandengHealthIndicator },
+    ];
+    return {
+      ...module,
+      providers: [...module.providers!, ...named],
+      exports: named.map((p) => p.provide),
     };
   }
 }

@@ -2,6 +2,7 @@
 // entry, so production code never loads the fake or the emulator.
 export {
   FandengAuthTestingModule,
+  getFakeTokenServiceToken,
   type FandengAuthTestingOptions,
 } from './fandeng-auth-testing.module.js';
 export {
