@@ -29,6 +29,12 @@ const NO_CREDENTIALS = { clientId: undefined, clientSecret: undefined };
 const rows: [string, Record<string, unknown>, string[]][] = [
   ['missing clientId', { clientId: undefined }, ['clientId']],
   ['empty clientSecret', { clientSecret: '' }, ['clientSecret']],
+  ['blank clientSecret (whitespace only)', { clientSecret: '   ' }, ['clientSecret']],
+  [
+    'clientSecret with a trailing newline (a pasted secret)',
+    { clientSecret: 'test-secret-5f0c9e1b7a\n' },
+    ['clientSecret'],
+  ],
   ['clientSecret not a string', { clientSecret: 123_456_789 }, ['clientSecret']],
   ['clientId with spaces', { clientId: 'my app' }, ['clientId']],
   ['baseUrl not a URL', { baseUrl: 'open platform' }, ['baseUrl']],

@@ -29,7 +29,11 @@ export type { FandengAuthMetrics } from './interfaces/fandeng-auth-metrics.inter
 export type { TokenEvent } from './interfaces/token-event.interface.js';
 export type { TokenStatus } from './interfaces/token-status.interface.js';
 export { FandengHttpService } from './http/fandeng-http.service.js';
-export { installTokenInterceptor, type TokenInterceptorOptions } from './http/token-interceptor.js';
+export {
+  installTokenInterceptor,
+  type InterceptorTokenSource,
+  type TokenInterceptorOptions,
+} from './http/token-interceptor.js';
 export { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
 export { InMemoryTokenStore } from './stores/in-memory-token.store.js';
 export {

@@ -18,6 +18,12 @@ declare module 'axios' {
   }
 }
 
+/** What the interceptor uses of a `TokenService`: a fake with these members will do. */
+export type InterceptorTokenSource = Pick<
+  TokenService,
+  'peekToken' | 'getToken' | 'getAccessToken' | 'invalidate' | 'metrics'
+>;
+
 /** Options of {@link installTokenInterceptor}. */
 export interface TokenInterceptorOptions {
   /** Origins (`https://host[:port]`) that may receive the token. Every other origin gets none. */
@@ -58,7 +64,7 @@ function isReplayable(data: unknown): boolean {
  */
 export function installTokenInterceptor(
   target: AxiosInstance | HttpService,
-  tokens: TokenService,
+  tokens: InterceptorTokenSource,
   options: TokenInterceptorOptions,
 ): () => void {
   const instance = 'axiosRef' in target ? target.axiosRef : target;

@@ -81,6 +81,7 @@ export class HubClientOptionsSchema {
   // No message here may echo the value: it is a key.
   @IsString()
   @IsNotEmpty()
+  @Matches(/^\S+$/, { message: 'apiKey must not contain whitespace' })
   apiKey: string;
 }
 
@@ -100,6 +101,9 @@ export class FandengAuthOptionsSchema {
   @ValidateIf((o: FandengAuthOptionsSchema) => o.clientSecret !== undefined)
   @IsString()
   @IsNotEmpty()
+  @Matches(/^\S(.*\S)?$/s, {
+    message: 'clientSecret must not be blank or start or end with whitespace',
+  })
   clientSecret?: string;
 
   @IsOptional()

@@ -66,7 +66,7 @@ export class FandengAuthTestingModule {
           provide: FandengHttpService,
           useFactory: (fake: FakeTokenService) => {
             const http = new FandengHttpService(axios.create({ baseURL: apiBaseUrl }));
-            installTokenInterceptor(http, asTokenService(fake), {
+            installTokenInterceptor(http, fake, {
               authorizedOrigins,
               retryOnUnauthorized: options.retryOnUnauthorized,
             });
