@@ -36,8 +36,8 @@ describe('readDoctorEnv', () => {
     const problems = settings.ok ? [] : settings.problems;
     expect(problems).toEqual([
       'FANDENG_MODE: must be direct, hub or consumer',
-      'FANDENG_CLIENT_SECRET: has leading or trailing whitespace',
       'FANDENG_CLIENT_ID: must not contain spaces',
+      'FANDENG_CLIENT_SECRET: must not be blank or start or end with whitespace',
       'FANDENG_BASE_URL: must be a URL address',
       'FANDENG_TOKEN_PATH: must start with /',
     ]);

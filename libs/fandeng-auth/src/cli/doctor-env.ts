@@ -46,11 +46,9 @@ export function readDoctorEnv(env: DoctorEnv, requestTimeoutMs: number): DoctorS
   for (const key of REQUIRED) {
     if (value(key) === undefined) problems.push(`${DOCTOR_ENV_VARS[key]}: not set`);
   }
+  // A CR from a Windows-edited .env, or a pasted space, would turn into invalid_client at the
+  // platform: resolveOptions refuses a secret with surrounding whitespace.
   const secret = value('clientSecret');
-  // A CR from a Windows-edited .env, or a pasted space, turns into invalid_client at the platform.
-  if (secret !== undefined && secret !== secret.trim()) {
-    problems.push(`${DOCTOR_ENV_VARS.clientSecret}: has leading or trailing whitespace`);
-  }
 
   let options: ResolvedFandengAuthOptions | undefined;
   try {
