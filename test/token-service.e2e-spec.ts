@@ -1,7 +1,12 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import { firstValueFrom, skip, take, timeout } from 'rxjs';
-import { CLIENT_ID, bootTokens, startEmulator, type TokenHarness } from './support/token-harness.js';
+import {
+  CLIENT_ID,
+  bootTokens,
+  startEmulator,
+  type TokenHarness,
+} from './support/token-harness.js';
 
 describe('TokenService against the emulator', () => {
   let emulator: FandengPlatformEmulator;
@@ -33,6 +38,19 @@ describe('TokenService against the emulator', () => {
     expect(emulator.counters.tokenRequests).toBe(1);
   });
 
+  it('leaves no connection open after a token call (token calls are hours apart)', async () => {
+    const sockets = () =>
+      process.getActiveResourcesInfo().filter((type) => type === 'TCPSocketWrap').length;
+    harness = await bootTokens(emulator);
+    const before = sockets();
+    await harness.tokens.getAccessToken();
+    // With a kept-alive agent the socket would idle on (5 s, the server's keep-alive timeout).
+    for (let i = 0; i < 100 && sockets() > before; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+
+    expect(sockets()).toBe(before);
+  });
+
   it('serves later calls from the cache', async () => {
     harness = await bootTokens(emulator);
     const first = await harness.tokens.getAccessToken();
@@ -43,7 +61,9 @@ describe('TokenService against the emulator', () => {
   it('makes one token request for 500 concurrent first callers', async () => {
     emulator.configure({ tokenLatencyMs: 30 });
     harness = await bootTokens(emulator);
-    const values = await Promise.all(Array.from({ length: 500 }, () => harness!.tokens.getAccessToken()));
+    const values = await Promise.all(
+      Array.from({ length: 500 }, () => harness!.tokens.getAccessToken()),
+    );
 
     expect(new Set(values).size).toBe(1);
     expect(emulator.counters.tokenRequests).toBe(1);
@@ -81,7 +101,9 @@ describe('TokenService against the emulator', () => {
     harness = await bootTokens(emulator);
     await harness.tokens.getToken();
     const registry = harness.module.get(SchedulerRegistry);
-    expect(registry.getTimeouts().filter((name) => name.startsWith('fandeng-auth:'))).toHaveLength(1);
+    expect(registry.getTimeouts().filter((name) => name.startsWith('fandeng-auth:'))).toHaveLength(
+      1,
+    );
 
     await harness.module.close();
     expect(registry.getTimeouts()).toEqual([]);
@@ -118,7 +140,9 @@ describe('TokenService against the emulator', () => {
 
     expect(await harness.tokens.getAccessToken()).toBe(first);
     expect(emulator.counters.tokenRequests).toBe(1);
-    expect(harness.logger.lines.some((l) => l.startsWith('WARN') && l.includes('minRefreshInterval'))).toBe(true);
+    expect(
+      harness.logger.lines.some((l) => l.startsWith('WARN') && l.includes('minRefreshInterval')),
+    ).toBe(true);
   });
 
   it('handles tokens of several KiB', async () => {

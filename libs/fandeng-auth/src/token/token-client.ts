@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { FandengAuthError } from '../errors/fandeng-auth.error.js';
@@ -87,6 +89,10 @@ export class TokenClient {
       maxRedirects: 0,
       maxContentLength: MAX_RESPONSE_BYTES,
       headers: { Accept: 'application/json' },
+      // A connection per request: token calls are hours apart, and a kept-alive socket would
+      // outlive app.close() and may be one the server has just closed (ECONNRESET on reuse).
+      httpAgent: new HttpAgent({ keepAlive: false }),
+      httpsAgent: new HttpsAgent({ keepAlive: false }),
     });
   }
 
