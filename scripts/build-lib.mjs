@@ -1,7 +1,15 @@
 // Builds the publishable package folder dist/libs/fandeng-auth: compiled JS, .d.ts and the
 // library's own package.json, ready for `npm pack` or `npm publish`.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +27,8 @@ rmSync(stage, { recursive: true, force: true });
 // Inside the source tree `#emulator` resolves through libs/fandeng-auth/package.json to a folder
 // that exists only in the output, so the compiler is pointed at the declarations built first.
 // (Under dist/, not the OS temp folder: type libraries are looked up from the config's folder.)
+// A fresh clone has no dist/ yet.
+mkdirSync(`${root}dist/libs`, { recursive: true });
 const temp = mkdtempSync(`${root}dist/.build-lib-`);
 try {
   // The emulator stays its own library; the `testing` entry re-exports it through `#emulator`.
