@@ -161,6 +161,15 @@ describe('a fleet of processes sharing one token through Redis (issue 4)', () =>
         expect(result.counters.tokenRequests).toBeLessThanOrEqual(maxTokenCalls(result.durationMs));
         // One holder per cycle: two processes refreshing together would be ms apart, not seconds.
         expect(shortestRefreshGapMs(result.events)).toBeGreaterThan(REFRESH_CYCLE_SECONDS * 500);
+        // The daily budget sees the fleet: its count in Redis is the platform's count (a refresh
+        // after the last member's summary is the one it may not have seen yet).
+        const own = result.members.map((m) => m.summary!.tokenRequests!.today);
+        const fleetToday = Math.max(
+          ...result.members.map((m) => m.summary!.tokenRequests!.fleetToday ?? 0),
+        );
+        expect(own.reduce((a, b) => a + b, 0)).toBe(result.counters.tokenRequests);
+        expect(fleetToday).toBeGreaterThanOrEqual(result.counters.tokenRequests - 1);
+        expect(fleetToday).toBeLessThanOrEqual(result.counters.tokenRequests);
       });
     },
     TEST_TIMEOUT_MS,

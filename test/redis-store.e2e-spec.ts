@@ -1,9 +1,22 @@
 import { Redis } from 'ioredis';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
-import { RedisTokenStore, type AccessToken } from 'nestjs-fandeng-auth';
+import { Registry } from 'prom-client';
+import {
+  RedisTokenStore,
+  registerFandengAuthMetrics,
+  type AccessToken,
+  type FandengAuthModuleOptions,
+} from 'nestjs-fandeng-auth';
 import { firstValueFrom, take, timeout } from 'rxjs';
+import { waitFor } from './support/hardening.js';
 import { REDIS_URL, deleteUnder, keysUnder, testPrefix } from './support/redis.js';
-import { CLIENT_ID, CLIENT_SECRET, bootTokens, startEmulator, type TokenHarness } from './support/token-harness.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  bootTokens,
+  startEmulator,
+  type TokenHarness,
+} from './support/token-harness.js';
 
 function token(value: string, lifetimeMs = 60_000): AccessToken {
   const now = Date.now();
@@ -81,6 +94,19 @@ describe('RedisTokenStore', () => {
     await other.close();
   });
 
+  it("counts a day's token requests across stores, and keeps the count two days", async () => {
+    const other = new RedisTokenStore({ client: redis, keyPrefix: prefix });
+    expect(await store.readTokenRequests('token:a', '2026-12-02')).toBe(0);
+    expect(await store.countTokenRequest('token:a', '2026-12-02')).toBe(1);
+    expect(await other.countTokenRequest('token:a', '2026-12-02')).toBe(2);
+    expect(await other.countTokenRequest('token:a', '2026-12-03')).toBe(1);
+
+    expect(await store.readTokenRequests('token:a', '2026-12-02')).toBe(2);
+    const ttl = await redis.pttl(`${prefix}token:a:requests:2026-12-02`);
+    expect(ttl).toBeGreaterThan(47 * 3600_000);
+    expect(ttl).toBeLessThanOrEqual(48 * 3600_000);
+  });
+
   it('leaves an application-owned client open on close', async () => {
     await store.close();
     expect(await redis.ping()).toBe('PONG');
@@ -93,8 +119,11 @@ describe('TokenService on a shared RedisTokenStore', () => {
   let prefix: string;
   let fleet: TokenHarness[];
 
-  async function instance(): Promise<TokenHarness> {
-    const harness = await bootTokens(emulator, { store: new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }) });
+  async function instance(options: Partial<FandengAuthModuleOptions> = {}): Promise<TokenHarness> {
+    const harness = await bootTokens(emulator, {
+      store: new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }),
+      ...options,
+    });
     fleet.push(harness);
     return harness;
   }
@@ -127,7 +156,12 @@ describe('TokenService on a shared RedisTokenStore', () => {
     await a.tokens.getAccessToken();
     const entries = await keysUnder(redis, prefix);
 
-    expect(Object.keys(entries)).toEqual([`${prefix}token:${CLIENT_ID}`]);
+    expect(Object.keys(entries).sort()).toEqual([
+      `${prefix}token:${CLIENT_ID}`,
+      expect.stringMatching(
+        new RegExp(`^${prefix}token:${CLIENT_ID}:requests:\\d{4}-\\d{2}-\\d{2}$`),
+      ),
+    ]);
     expect(JSON.stringify(entries)).not.toContain(CLIENT_SECRET);
   });
 
@@ -163,10 +197,49 @@ describe('TokenService on a shared RedisTokenStore', () => {
     expect(emulator.counters.tokenRequests).toBe(2);
   });
 
+  it("holds the daily budget to the fleet's count, which matches the platform's", async () => {
+    const budget = { dailyTokenBudget: 4, budgetWarnShare: 0.5 };
+    const a = await instance(budget);
+    const b = await instance(budget);
+    const fleetToday = (h: TokenHarness) => h.tokens.getMetrics().tokenRequests.fleetToday;
+    await a.tokens.getAccessToken();
+    await b.tokens.getAccessToken(); // adopted: b reads the fleet's count
+    await waitFor(() => fleetToday(b) === 1, 'b to read the count');
+    await b.tokens.refresh();
+    await waitFor(() => fleetToday(a) === 2, 'a to adopt b’s token and read the count');
+    await a.tokens.refresh();
+    await waitFor(() => fleetToday(a) === 3, 'a to count its request');
+    await waitFor(() => fleetToday(b) === 3, 'b to adopt a’s token and read the count');
+
+    expect(emulator.counters.tokenRequests).toBe(3);
+    expect(a.tokens.getMetrics().tokenRequests).toMatchObject({
+      today: 2,
+      fleetToday: 3,
+      shareOfBudget: 0.75,
+    });
+    expect(b.tokens.getMetrics().tokenRequests).toMatchObject({ today: 1, fleetToday: 3 });
+    // Each process warned once, at the fleet's second request: b counted it, a read it on adopting.
+    // Counting alone, b (1 request) would not have warned, nor a before its own second.
+    const warning =
+      'WARN Token requests today across the fleet passed 50% of the daily budget (2 of 4): is something refreshing too often?';
+    for (const h of [a, b]) {
+      expect(h.logger.lines.filter((line) => line.includes('daily budget'))).toEqual([warning]);
+    }
+    const registry = new Registry();
+    registerFandengAuthMetrics({ a: a.tokens, b: b.tokens }, { registry });
+    const text = await registry.metrics();
+    expect(text).toMatch(/^fandeng_auth_token_requests_today_fleet\{registration="b"\} 3$/m);
+    expect(text).toMatch(/^fandeng_auth_token_requests_today\{registration="b"\} 1$/m);
+  });
+
   it('keeps serving when Redis is unreachable, and says so', async () => {
     const started = Date.now();
     const harness = await bootTokens(emulator, {
-      store: new RedisTokenStore({ url: 'redis://127.0.0.1:1', keyPrefix: prefix, operationTimeoutMs: 200 }),
+      store: new RedisTokenStore({
+        url: 'redis://127.0.0.1:1',
+        keyPrefix: prefix,
+        operationTimeoutMs: 200,
+      }),
     });
     fleet.push(harness);
     const value = await harness.tokens.getAccessToken();
@@ -174,6 +247,8 @@ describe('TokenService on a shared RedisTokenStore', () => {
     expect(emulator.isValid(value)).toBe(true);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(harness.tokens.getStatus().store).toEqual({ shared: true, healthy: false });
-    expect(harness.logger.lines.some((line) => line.startsWith('WARN') && line.includes('Token store'))).toBe(true);
+    expect(
+      harness.logger.lines.some((line) => line.startsWith('WARN') && line.includes('Token store')),
+    ).toBe(true);
   });
 });

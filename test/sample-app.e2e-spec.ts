@@ -57,6 +57,8 @@ describe('the sample app', () => {
       /^fandeng_auth_token_requests_total\{registration="default"\} 1$/m,
     );
     expect(metrics.text).toMatch(/^fandeng_auth_token_valid\{registration="default"\} 1$/m);
+    // No shared store, so no fleet count: the gauge has no series rather than a misleading 0.
+    expect(metrics.text).not.toMatch(/^fandeng_auth_token_requests_today_fleet\{/m);
     expect(metrics.text).toMatch(
       /^fandeng_auth_refreshes_total\{registration="default",result="success",code=""\} 1$/m,
     );

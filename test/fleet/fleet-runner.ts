@@ -28,6 +28,8 @@ export interface WorkerSummary {
   unauthorized: number;
   failed: number;
   reasons: Record<string, number>;
+  /** The member's `getMetrics().tokenRequests` at the end of its load (absent after a crash). */
+  tokenRequests?: { today: number; fleetToday: number | null };
 }
 
 export interface MemberResult {

@@ -131,7 +131,8 @@ async function main() {
   await Promise.all(Array.from({ length: config.concurrency }, () => loop(http, deadline)));
 
   subscription?.unsubscribe();
-  emit({ summary: counts, stoppedEarly: stopping });
+  const { today, fleetToday } = tokens.getMetrics().tokenRequests;
+  emit({ summary: { ...counts, tokenRequests: { today, fleetToday } }, stoppedEarly: stopping });
   await withTimeout(app.close(), CLOSE_TIMEOUT_MS);
   // Keep-alive sockets of axios's global agent would hold the process open a few seconds more.
   process.exit(0);

@@ -5,11 +5,16 @@ export interface FandengAuthMetrics {
     source: 'platform' | 'hub';
     /** Token requests since start (every attempt, retries included). */
     total: number;
-    /** Token requests since midnight of the platform's day (`budgetUtcOffsetMinutes`). */
+    /** This process's token requests since midnight of the platform's day (`budgetUtcOffsetMinutes`). */
     today: number;
+    /**
+     * On a shared store (Redis): the whole fleet's token requests today, as of this process's
+     * last token request or adopted token (so at most one refresh cycle old). `null` otherwise.
+     */
+    fleetToday: number | null;
     /** `dailyTokenBudget`. */
     dailyBudget: number;
-    /** `today / dailyBudget`. */
+    /** The larger of `today` and `fleetToday`, over `dailyBudget`: what the budget warnings use. */
     shareOfBudget: number;
   };
   refreshes: {

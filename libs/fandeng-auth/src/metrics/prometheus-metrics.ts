@@ -40,14 +40,19 @@ export function registerFandengAuthMetrics(
     }));
   const registers = [registry];
 
-  const gauge = (name: string, help: string, value: (m: FandengAuthMetrics) => number) =>
+  /** A gauge; a registration whose value is `null` has no series. */
+  const gauge = (name: string, help: string, value: (m: FandengAuthMetrics) => number | null) =>
     new prom.Gauge({
       name: prefix + name,
       help,
       labelNames: ['registration'],
       registers,
       collect() {
-        for (const { registration, m } of read()) this.set({ registration }, value(m));
+        this.reset();
+        for (const { registration, m } of read()) {
+          const current = value(m);
+          if (current !== null) this.set({ registration }, current);
+        }
       },
     });
   const counter = (name: string, help: string, value: (m: FandengAuthMetrics) => number) =>
@@ -71,6 +76,11 @@ export function registerFandengAuthMetrics(
     'token_requests_today',
     'Token requests since the start of the platform day',
     (m) => m.tokenRequests.today,
+  );
+  gauge(
+    'token_requests_today_fleet',
+    "The whole fleet's token requests since the start of the platform day (shared store only)",
+    (m) => m.tokenRequests.fleetToday,
   );
   gauge(
     'token_daily_budget',

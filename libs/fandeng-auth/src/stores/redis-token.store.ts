@@ -34,6 +34,12 @@ const DELETE_TOKEN_IF = `
 local current = redis.call('GET', KEYS[1])
 if current and cjson.decode(current).value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
+// A day's counter lives two days: long enough to be read all day wherever the platform's midnight is.
+const COUNT_REQUEST = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count`;
+const COUNTER_TTL_MS = 2 * 24 * 3600 * 1000;
 const RELEASE_LOCK_IF = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -41,7 +47,8 @@ return 0`;
 /**
  * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
  * pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
- * `{prefix}{key}:lock`, channel `{prefix}{key}:changed`. The client secret is never written.
+ * `{prefix}{key}:lock`, `{prefix}{key}:requests:{date}` (the fleet's token requests of a platform
+ * day, kept two days), channel `{prefix}{key}:changed`. The client secret is never written.
  */
 export class RedisTokenStore implements TokenStore {
   private readonly client: Redis;
@@ -87,6 +94,15 @@ export class RedisTokenStore implements TokenStore {
     return async () => {
       await this.run(this.client.eval(RELEASE_LOCK_IF, 1, lockKey, owner));
     };
+  }
+
+  async countTokenRequest(key: string, date: string): Promise<number> {
+    const counter = `${this.prefix}${key}:requests:${date}`;
+    return Number(await this.run(this.client.eval(COUNT_REQUEST, 1, counter, COUNTER_TTL_MS)));
+  }
+
+  async readTokenRequests(key: string, date: string): Promise<number> {
+    return Number((await this.run(this.client.get(`${this.prefix}${key}:requests:${date}`))) ?? 0);
   }
 
   subscribe(key: string, listener: (token: AccessToken) => void): () => void {

@@ -62,6 +62,20 @@ export class StoreLink {
     if (release !== NO_LOCK) await this.run('unlock', release);
   }
 
+  /** Counts a token request in the fleet's count of `date`; resolves the count, if the store keeps one. */
+  countTokenRequest(date: string): Promise<number | undefined> {
+    const { store } = this;
+    if (store.countTokenRequest === undefined) return Promise.resolve(undefined);
+    return this.run('count', () => store.countTokenRequest!(this.key, date));
+  }
+
+  /** The fleet's count of token requests on `date`, if the store keeps one. */
+  readTokenRequests(date: string): Promise<number | undefined> {
+    const { store } = this;
+    if (store.readTokenRequests === undefined) return Promise.resolve(undefined);
+    return this.run('read', () => store.readTokenRequests!(this.key, date));
+  }
+
   /** Calls `onToken` with each token a peer stores; returns the unsubscribe function. */
   subscribe(onToken: (token: AccessToken) => void): (() => void) | undefined {
     return this.store.subscribe?.(this.key, (token) => {

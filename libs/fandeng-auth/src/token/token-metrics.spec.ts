@@ -24,6 +24,7 @@ describe('TokenMetrics', () => {
       source: 'platform',
       total: 4,
       today: 1,
+      fleetToday: null,
       dailyBudget: 10,
       shareOfBudget: 0.1,
     });
@@ -44,9 +45,50 @@ describe('TokenMetrics', () => {
     expect(warnings[2]).toContain('(8 of 10)');
   });
 
+  it("holds the budget to the fleet's count of the platform day once the store gives one", () => {
+    const { metrics: m, warnings } = metrics();
+    const date = m.tokenRequest(beforeMidnight);
+    expect(date).toBe('2026-11-25');
+    m.fleetTokenRequests(date!, 7, beforeMidnight);
+    expect(warnings).toEqual([]);
+    m.fleetTokenRequests(date!, 6, beforeMidnight); // a read that answered after a later count
+    m.fleetTokenRequests(date!, 8, beforeMidnight);
+
+    expect(warnings).toEqual([
+      'Token requests today across the fleet passed 80% of the daily budget (8 of 10): is something refreshing too often?',
+    ]);
+    expect(m.snapshot(gauges, 'platform', beforeMidnight).tokenRequests).toMatchObject({
+      today: 1,
+      fleetToday: 8,
+      shareOfBudget: 0.8,
+    });
+
+    // After midnight yesterday's count is neither shown nor taken.
+    m.fleetTokenRequests(date!, 10, afterMidnight);
+    expect(m.platformDate(afterMidnight)).toBe('2026-11-26');
+    expect(m.snapshot(gauges, 'platform', afterMidnight).tokenRequests).toMatchObject({
+      today: 0,
+      fleetToday: null,
+      shareOfBudget: 0,
+    });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('warns once when the fleet is already past the budget, not also at the share', () => {
+    const { metrics: m, warnings } = metrics();
+    const date = m.tokenRequest(beforeMidnight)!;
+    m.fleetTokenRequests(date, 11, beforeMidnight);
+    m.tokenRequest(beforeMidnight);
+
+    expect(warnings).toEqual([
+      'Token requests today across the fleet reached the daily budget (11 of 10); the platform may refuse further token calls until its day ends',
+    ]);
+  });
+
   it('does not warn where the requests go to a hub', () => {
     const { metrics: m, warnings } = metrics(false);
-    for (let i = 0; i < 20; i++) m.tokenRequest(beforeMidnight);
+    for (let i = 0; i < 20; i++) expect(m.tokenRequest(beforeMidnight)).toBeUndefined();
+    m.fleetTokenRequests('2026-11-25', 20, beforeMidnight);
     expect(warnings).toEqual([]);
     expect(m.snapshot(gauges, 'hub', beforeMidnight).tokenRequests.today).toBe(20);
   });

@@ -21,12 +21,17 @@ export interface TokenBudget {
 /**
  * The counters behind `TokenService.getMetrics()`. Token requests are counted per platform day
  * (midnight at `budgetUtcOffsetMinutes`, Beijing time by default) against the daily budget, with
- * one warning a day when they pass `budgetWarnShare` of it and one when they reach it.
+ * one warning a day when they pass `budgetWarnShare` of it and one when they reach it. On a shared
+ * store the fleet's count of the day ({@link fleetTokenRequests}) is what the budget is held to.
  */
 export class TokenMetrics {
   private total = 0;
   private today = 0;
   private day = -1;
+  /** The platform's date of {@link day}, `YYYY-MM-DD`: the shared store's counter is named by it. */
+  private date = '';
+  /** The fleet's token requests today, as last read from the shared store; `undefined` until then. */
+  private fleetToday: number | undefined;
   private warned = { share: -1, budget: -1 };
   private readonly counts: Record<TokenCounter | 'refreshFailed', number> = {
     refreshSucceeded: 0,
@@ -45,26 +50,57 @@ export class TokenMetrics {
     private readonly countsAgainstPlatform: boolean,
   ) {}
 
-  /** One token request left this process. */
-  tokenRequest(now = Date.now()): void {
+  /**
+   * One token request left this process. Returns the platform's date (`YYYY-MM-DD`) when the
+   * request counts against the platform's daily limit (not when it went to a hub).
+   */
+  tokenRequest(now = Date.now()): string | undefined {
     this.rollOver(now);
     this.total++;
     this.today++;
-    if (!this.countsAgainstPlatform) return;
+    if (!this.countsAgainstPlatform) return undefined;
+    this.checkBudget();
+    return this.date;
+  }
+
+  /** The shared store counted `count` token requests across the fleet on `date`. */
+  fleetTokenRequests(date: string, count: number, now = Date.now()): void {
+    this.rollOver(now);
+    if (date !== this.date || !this.countsAgainstPlatform) return; // a count from before midnight
+    // Reads and increments may answer out of order: the count of a day only grows.
+    this.fleetToday = Math.max(this.fleetToday ?? 0, count);
+    this.checkBudget();
+  }
+
+  /** The platform's date now, `YYYY-MM-DD`. */
+  platformDate(now = Date.now()): string {
+    this.rollOver(now);
+    return this.date;
+  }
+
+  private checkBudget(): void {
     const { dailyTokenBudget, budgetWarnShare } = this.budget;
-    if (this.today >= dailyTokenBudget && this.warned.budget !== this.day) {
+    const counted = this.counted();
+    const scope = this.fleetToday === undefined ? '' : ' across the fleet';
+    if (counted >= dailyTokenBudget && this.warned.budget !== this.day) {
       this.warned.budget = this.day;
-      this.logger.warn(
-        `Token requests today reached the daily budget (${this.today} of ${dailyTokenBudget}); ` +
-          'the platform may refuse further token calls until its day ends',
-      );
-    } else if (this.today >= dailyTokenBudget * budgetWarnShare && this.warned.share !== this.day) {
       this.warned.share = this.day;
       this.logger.warn(
-        `Token requests today passed ${Math.round(budgetWarnShare * 100)}% of the daily budget ` +
-          `(${this.today} of ${dailyTokenBudget}): is something refreshing too often?`,
+        `Token requests today${scope} reached the daily budget (${counted} of ${dailyTokenBudget}); ` +
+          'the platform may refuse further token calls until its day ends',
+      );
+    } else if (counted >= dailyTokenBudget * budgetWarnShare && this.warned.share !== this.day) {
+      this.warned.share = this.day;
+      this.logger.warn(
+        `Token requests today${scope} passed ${Math.round(budgetWarnShare * 100)}% of the daily budget ` +
+          `(${counted} of ${dailyTokenBudget}): is something refreshing too often?`,
       );
     }
+  }
+
+  /** What the budget is held to: the fleet's count where there is one (it includes ours). */
+  private counted(): number {
+    return Math.max(this.today, this.fleetToday ?? 0);
   }
 
   count(what: TokenCounter): void {
@@ -87,8 +123,9 @@ export class TokenMetrics {
         source,
         total: this.total,
         today: this.today,
+        fleetToday: this.fleetToday ?? null,
         dailyBudget: this.budget.dailyTokenBudget,
-        shareOfBudget: this.today / this.budget.dailyTokenBudget,
+        shareOfBudget: this.counted() / this.budget.dailyTokenBudget,
       },
       refreshes: {
         succeeded: this.counts.refreshSucceeded,
@@ -107,7 +144,9 @@ export class TokenMetrics {
     const day = Math.floor((now + this.budget.budgetUtcOffsetMinutes * 60_000) / DAY_MS);
     if (day !== this.day) {
       this.day = day;
+      this.date = new Date(day * DAY_MS).toISOString().slice(0, 10);
       this.today = 0;
+      this.fleetToday = undefined;
     }
   }
 }

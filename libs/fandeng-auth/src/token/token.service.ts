@@ -68,6 +68,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly timerName: string;
   private held?: HeldToken;
   private inflight?: Promise<AccessToken>;
+  /** Counts and reads of the fleet's daily token requests still on their way to the store. */
+  private readonly fleetCounts = new Set<Promise<void>>();
   private consecutiveFailures = 0;
   private lastError?: { error: FandengAuthError; at: Date };
   private cooldownUntil = 0;
@@ -98,7 +100,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       : new PlatformTokenEndpoint(options);
     this.metrics = new TokenMetrics(options, this.logger, !options.hub);
     this.client = new TokenClient(endpoint, options, this.shutdown.signal, () =>
-      this.metrics.tokenRequest(),
+      this.countTokenRequest(),
     );
     // A named registration keeps its own keys, even where two share a client id or a hub.
     // Consumers of different hubs on one Redis must not share a key: the hub's URL names it.
@@ -127,6 +129,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // let it release the fleet's refresh lock before the store's connection goes, or the lock
     // outlives this process by lockTtlMs and its release fails with a store warning.
     await this.inflight?.catch(() => undefined);
+    await Promise.all(this.fleetCounts);
     this.changes.complete();
     this.events.complete();
     await this.link.close();
@@ -349,6 +352,22 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (Date.now() < candidate.usableUntil) this.use(candidate, 'adopted');
   }
 
+  /** The token client is sending a token request: count it here and, on a shared store, fleet-wide. */
+  private countTokenRequest(): void {
+    const date = this.metrics.tokenRequest(); // undefined where requests go to a hub
+    if (date !== undefined) this.syncFleetCount(date, () => this.link.countTokenRequest(date));
+  }
+
+  /** Takes the fleet's count of `date`'s token requests from the store (in the background). */
+  private syncFleetCount(date: string, ask: () => Promise<number | undefined>): void {
+    if (this.shutdown.signal.aborted) return;
+    const pending = ask().then((count) => {
+      if (count !== undefined) this.metrics.fleetTokenRequests(date, count);
+    });
+    this.fleetCounts.add(pending);
+    void pending.finally(() => this.fleetCounts.delete(pending));
+  }
+
   private use(held: HeldToken, how: string): AccessToken {
     const unchanged = this.held?.token.value === held.token.value;
     const replaced = this.held !== undefined;
@@ -369,6 +388,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.changes.next(token);
     if (how === 'adopted') {
       this.metrics.count('adopted');
+      if (!this.options.hub) {
+        // Whoever fetched it counted it: read the fleet's count, so ours is at most a cycle old.
+        const date = this.metrics.platformDate();
+        this.syncFleetCount(date, () => this.link.readTokenRequests(date));
+      }
       this.emit('adopted', token.value, 'store');
     } else {
       this.emit(
