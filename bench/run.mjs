@@ -141,6 +141,10 @@ async function figure2() {
   log('figure 2: per-request overhead vs plain HttpService, alternating child processes');
   // 7 rounds of 2 s: with 5 rounds of 1.5 s the sequential ratio moved by ±0.1 between runs.
   const ROUNDS = 7;
+  // The peers (and plain fetch, oauth2-fetch's floor) run in the first 4 rounds only: they have no
+  // target, and their 3 × 2 × 3 extra child runs cost a minute and a half on a slow machine.
+  const PEER_ROUNDS = 4;
+  const everyRound = new Set(['plain', 'fandeng']);
   const durationMs = ms(2000);
   configureBoth({ overlapSeconds: 3600 }); // the floor's fixed token must outlive every new one
   const tokens = { plain: await fetchToken(fandengEmu.url), 'plain-fetch': await fetchToken(rfcEmu.url) };
@@ -152,6 +156,7 @@ async function figure2() {
     for (let r = 0; r < ROUNDS; r++) {
       const seq = r % 2 === 0 ? order : [...order].reverse();
       for (const name of seq) {
+        if (r >= PEER_ROUNDS && !everyRound.has(name)) continue;
         const res = await runWorker('load-worker.mjs', {
           BENCH_CLIENT: name,
           BENCH_URL: FORMAT_OF[name].url,
@@ -195,7 +200,6 @@ async function figure2() {
 // passed with each request, as figure 2's plain client does.
 async function figure2b() {
   log('figure 2b: interceptor cost with a no-network adapter, in process');
-  const N = Math.round(50_000 * Math.max(SCALE, 0.2));
   const ROUNDS = 7;
   const adapter = async (config) => ({ data: '', status: 200, statusText: 'OK', headers: {}, config, request: {} });
   const client = await createClient('fandeng', fandengEmu.url);
@@ -216,7 +220,13 @@ async function figure2b() {
     const used = process.cpuUsage(start);
     return (used.user + used.system) / N;
   };
-  for (const call of Object.values(variants)) await cpuPerCall(call); // warm-up
+  // Warm-up, which also sizes the rounds: about 1 s of CPU per measurement whatever the machine
+  // (a fixed 50,000 calls took 80 s in all on a slow day), never fewer than 10,000 calls.
+  const WARMUP = 10_000;
+  let N = WARMUP;
+  for (const call of Object.values(variants)) await cpuPerCall(call);
+  const perCallUs = await cpuPerCall(variants.default);
+  N = Math.round(Math.max(SCALE, 0.2) * Math.min(50_000, Math.max(WARMUP, 1e6 / perCallUs)));
   const names = Object.keys(variants);
   const perRound = [];
   for (let r = 0; r < ROUNDS; r++) {
