@@ -11,8 +11,10 @@ import {
   InjectTokenService,
   TokenService,
   getTokenServiceToken,
+  registerFandengAuthOpenTelemetry,
   type TokenEvent,
 } from 'nestjs-fandeng-auth';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import request from 'supertest';
 import { CaptureLogger } from './support/capture-logger.js';
 import { RecordingServer } from './support/recording-server.js';
@@ -100,6 +102,73 @@ describe('operations: metrics, events, budget', () => {
       today: 6,
       shareOfBudget: 1.5,
     });
+  });
+});
+
+describe('operations: the OpenTelemetry export', () => {
+  /** A pull reader: `collect()` runs the callbacks, as a Prometheus or OTLP exporter would. */
+  class CollectingReader extends MetricReader {
+    protected async onForceFlush(): Promise<void> {}
+    protected async onShutdown(): Promise<void> {}
+  }
+  let emulator: FandengPlatformEmulator;
+  let harness: TokenHarness;
+  let provider: MeterProvider;
+
+  beforeEach(async () => {
+    emulator = await startEmulator();
+    harness = await bootTokens(emulator);
+  });
+  afterEach(async () => {
+    await provider.shutdown();
+    await harness.module.close();
+    await emulator.stop();
+  });
+
+  it('reads getMetrics() at each collection, by registration, without the token', async () => {
+    const reader = new CollectingReader();
+    provider = new MeterProvider({ readers: [reader] });
+    const token = await harness.tokens.getAccessToken();
+    emulator.injectFault({ type: 'status', status: 503, body: 'busy' }, 3);
+    await expect(harness.tokens.refresh()).rejects.toMatchObject({ code: 'TRANSPORT_ERROR' });
+    let reads = 0;
+    const partner = { getMetrics: () => (reads++, harness.tokens.getMetrics()) };
+    const remove = registerFandengAuthOpenTelemetry(provider.getMeter('test'), {
+      default: harness.tokens,
+      'partner-b': partner,
+    });
+
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+    const points = (name: string) =>
+      metrics
+        .find((m) => m.descriptor.name === `fandeng_auth.${name}`)
+        ?.dataPoints.map((p) => [p.attributes, p.value]);
+
+    expect(reads).toBe(1); // one read per source per collection, not one per instrument
+    expect(points('token_requests')).toEqual([
+      [{ registration: 'default' }, 4],
+      [{ registration: 'partner-b' }, 4],
+    ]);
+    expect(points('refreshes')).toEqual(
+      expect.arrayContaining([
+        [{ registration: 'default', result: 'success', code: '' }, 1],
+        [{ registration: 'default', result: 'failure', code: 'TRANSPORT_ERROR' }, 1],
+      ]),
+    );
+    expect(points('token_valid')).toContainEqual([{ registration: 'default' }, 1]);
+    expect(points('token_requests_today_fleet') ?? []).toEqual([]); // no shared store: no series
+    const expiry = metrics.find(
+      (m) => m.descriptor.name === 'fandeng_auth.token_seconds_to_expiry',
+    );
+    expect(expiry?.descriptor.unit).toBe('s');
+    expect(expiry?.dataPoints[0].value).toBeGreaterThan(7000);
+    expect(JSON.stringify(resourceMetrics)).not.toContain(token);
+    expect(JSON.stringify(resourceMetrics)).not.toContain(CLIENT_SECRET);
+
+    remove();
+    await reader.collect();
+    expect(reads).toBe(1);
   });
 });
 

@@ -60,5 +60,16 @@ export { tokenDigest, type HubTokenAnswer } from './hub/hub-protocol.js';
 export {
   registerFandengAuthMetrics,
   type FandengPrometheusOptions,
-  type MetricsSource,
 } from './metrics/prometheus-metrics.js';
+export {
+  registerFandengAuthOpenTelemetry,
+  type FandengOpenTelemetryOptions,
+  type OpenTelemetryBatchResult,
+  type OpenTelemetryMeter,
+} from './metrics/opentelemetry-metrics.js';
+export {
+  FANDENG_METRICS,
+  type MetricDefinition,
+  type MetricsSource,
+  type MetricsSources,
+} from './metrics/metric-definitions.js';
