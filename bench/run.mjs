@@ -220,8 +220,8 @@ async function figure2b() {
     const used = process.cpuUsage(start);
     return (used.user + used.system) / N;
   };
-  // Warm-up, which also sizes the rounds: about 1 s of CPU per measurement whatever the machine
-  // (a fixed 50,000 calls took 80 s in all on a slow day), never fewer than 10,000 calls.
+  // Warm-up, which also sizes the rounds: about 1 s of CPU per measurement (10,000 to 50,000
+  // calls; a fixed 50,000 took 80 s in all on a slow day), times BENCH_SCALE when trying it out.
   const WARMUP = 10_000;
   let N = WARMUP;
   for (const call of Object.values(variants)) await cpuPerCall(call);

@@ -161,15 +161,17 @@ describe('a fleet of processes sharing one token through Redis (issue 4)', () =>
         expect(result.counters.tokenRequests).toBeLessThanOrEqual(maxTokenCalls(result.durationMs));
         // One holder per cycle: two processes refreshing together would be ms apart, not seconds.
         expect(shortestRefreshGapMs(result.events)).toBeGreaterThan(REFRESH_CYCLE_SECONDS * 500);
-        // The daily budget sees the fleet: its count in Redis is the platform's count (a refresh
-        // after the last member's summary is the one it may not have seen yet).
+        // The daily budget sees the fleet: its count in Redis is the platform's count, give or
+        // take the refresh at the very end of the run.
         const own = result.members.map((m) => m.summary!.tokenRequests!.today);
         const fleetToday = Math.max(
           ...result.members.map((m) => m.summary!.tokenRequests!.fleetToday ?? 0),
         );
-        expect(own.reduce((a, b) => a + b, 0)).toBe(result.counters.tokenRequests);
-        expect(fleetToday).toBeGreaterThanOrEqual(result.counters.tokenRequests - 1);
-        expect(fleetToday).toBeLessThanOrEqual(result.counters.tokenRequests);
+        // ±1: a request counted as it left, whose process stopped before the platform saw it.
+        expect(
+          Math.abs(own.reduce((a, b) => a + b, 0) - result.counters.tokenRequests),
+        ).toBeLessThanOrEqual(1);
+        expect(Math.abs(fleetToday - result.counters.tokenRequests)).toBeLessThanOrEqual(1);
       });
     },
     TEST_TIMEOUT_MS,

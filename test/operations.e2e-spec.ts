@@ -327,6 +327,9 @@ describe('operations: several credentials in one app', () => {
 
     const mainToken = await services.defaultTokens.getAccessToken();
     const partnerToken = await services.partnerTokens.getAccessToken();
+    // A lookup by class (`app.get(TokenService)` in a script) finds the default registration.
+    expect(module!.get(TokenService)).toBe(services.defaultTokens);
+    expect(module!.get(HttpService)).toBe(services.defaultHttp);
     expect(mainResponse.status).toBe(200);
     expect(partnerResponse.status).toBe(200);
     expect(mainToken).not.toBe(partnerToken);

@@ -1,8 +1,12 @@
 import { Redis } from 'ioredis';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import { Test } from '@nestjs/testing';
 import { Registry } from 'prom-client';
 import {
+  FandengAuthModule,
   RedisTokenStore,
+  TokenService,
+  getTokenServiceToken,
   registerFandengAuthMetrics,
   type AccessToken,
   type FandengAuthModuleOptions,
@@ -14,6 +18,7 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   bootTokens,
+  noonUtcOffsetMinutes,
   startEmulator,
   type TokenHarness,
 } from './support/token-harness.js';
@@ -96,12 +101,12 @@ describe('RedisTokenStore', () => {
 
   it("counts a day's token requests across stores, and keeps the count two days", async () => {
     const other = new RedisTokenStore({ client: redis, keyPrefix: prefix });
-    expect(await store.readTokenRequests('token:a', '2026-12-02')).toBe(0);
-    expect(await store.countTokenRequest('token:a', '2026-12-02')).toBe(1);
-    expect(await other.countTokenRequest('token:a', '2026-12-02')).toBe(2);
-    expect(await other.countTokenRequest('token:a', '2026-12-03')).toBe(1);
+    expect(await store.getTokenRequests('token:a', '2026-12-02')).toBe(0);
+    expect(await store.incrementTokenRequests('token:a', '2026-12-02')).toBe(1);
+    expect(await other.incrementTokenRequests('token:a', '2026-12-02')).toBe(2);
+    expect(await other.incrementTokenRequests('token:a', '2026-12-03')).toBe(1);
 
-    expect(await store.readTokenRequests('token:a', '2026-12-02')).toBe(2);
+    expect(await store.getTokenRequests('token:a', '2026-12-02')).toBe(2);
     const ttl = await redis.pttl(`${prefix}token:a:requests:2026-12-02`);
     expect(ttl).toBeGreaterThan(47 * 3600_000);
     expect(ttl).toBeLessThanOrEqual(48 * 3600_000);
@@ -198,7 +203,11 @@ describe('TokenService on a shared RedisTokenStore', () => {
   });
 
   it("holds the daily budget to the fleet's count, which matches the platform's", async () => {
-    const budget = { dailyTokenBudget: 4, budgetWarnShare: 0.5 };
+    const budget = {
+      dailyTokenBudget: 4,
+      budgetWarnShare: 0.5,
+      budgetUtcOffsetMinutes: noonUtcOffsetMinutes(),
+    };
     const a = await instance(budget);
     const b = await instance(budget);
     const fleetToday = (h: TokenHarness) => h.tokens.getMetrics().tokenRequests.fleetToday;
@@ -230,6 +239,55 @@ describe('TokenService on a shared RedisTokenStore', () => {
     const text = await registry.metrics();
     expect(text).toMatch(/^fandeng_auth_token_requests_today_fleet\{registration="b"\} 3$/m);
     expect(text).toMatch(/^fandeng_auth_token_requests_today\{registration="b"\} 1$/m);
+  });
+
+  it('counts every registration of one client id together, as the platform does', async () => {
+    const module = await Test.createTestingModule({
+      imports: [
+        FandengAuthModule.forRoot({
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          baseUrl: emulator.url,
+          store: new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }),
+          logger: false,
+        }),
+        FandengAuthModule.forRoot({
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          baseUrl: emulator.url,
+          store: new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }),
+          name: 'reports',
+          logger: false,
+        }),
+      ],
+    }).compile();
+    await module.init();
+    try {
+      const main = module.get(TokenService);
+      const reports = module.get<TokenService>(getTokenServiceToken('reports'));
+      // Their own tokens (own keys), one count.
+      expect(await main.getAccessToken()).not.toBe(await reports.getAccessToken());
+      await waitFor(
+        () => main.getMetrics().tokenRequests.fleetToday === 1,
+        'main to count its request',
+      );
+      await main.refresh();
+      await waitFor(
+        () => main.getMetrics().tokenRequests.fleetToday === 3,
+        'the count of all three requests',
+      );
+
+      expect(emulator.counters.tokenRequests).toBe(3);
+      expect(reports.getMetrics().tokenRequests.fleetToday).toBe(2);
+      const counters = Object.keys(await keysUnder(redis, prefix)).filter((key) =>
+        key.includes(':requests:'),
+      );
+      expect(counters).toEqual([
+        expect.stringMatching(new RegExp(`^${prefix}token:${CLIENT_ID}:requests:`)),
+      ]);
+    } finally {
+      await module.close();
+    }
   });
 
   it('keeps serving when Redis is unreachable, and says so', async () => {

@@ -8,12 +8,15 @@ import {
   FandengCredentialsError,
   FandengTokenHubModule,
   InMemoryTokenStore,
+  RedisTokenStore,
   TokenService,
   tokenDigest,
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CaptureLogger } from './support/capture-logger.js';
+import { REDIS_URL, deleteUnder, testPrefix } from './support/redis.js';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -417,6 +420,40 @@ describe('the central token hub', () => {
       expect(await a.tokens.getAccessToken()).not.toBe(await b.tokens.getAccessToken());
     } finally {
       await first.app.close();
+    }
+  });
+
+  it('runs as two hubs on one Redis store, for availability: one token, one platform call per rejection', async () => {
+    const prefix = testPrefix();
+    const redis = new Redis(REDIS_URL);
+    const store = () => new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix });
+    const first = await startHub({ auth: { store: store() } });
+    hub = undefined; // the second hub takes the slot; the first is closed below
+    const second = await startHub({ auth: { store: store() } });
+    try {
+      const a = await startConsumer({ hub: { url: first.url, apiKey: KEY_A } });
+      const b = await startConsumer({ hub: { url: second.url, apiKey: KEY_A } });
+      const shared = await a.tokens.getAccessToken();
+      expect(await b.tokens.getAccessToken()).toBe(shared);
+      expect(await second.tokens.getAccessToken()).toBe(shared);
+      expect(emulator.counters.tokenRequests).toBe(1);
+
+      // The platform rejects it; the consumers report it to different hubs at once.
+      emulator.revoke(shared);
+      const answers = await Promise.all(
+        [a, b, a, b].map((consumer) => consumer.http.axiosRef.get('/api/books')),
+      );
+
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      expect(emulator.counters.tokenRequests).toBe(2);
+      const fresh = await a.tokens.getAccessToken();
+      expect(fresh).not.toBe(shared);
+      expect(await b.tokens.getAccessToken()).toBe(fresh);
+      expectNoSecrets(allLines());
+    } finally {
+      await first.app.close();
+      await deleteUnder(redis, prefix);
+      await redis.quit();
     }
   });
 

@@ -115,6 +115,8 @@ async function main() {
       baseUrl: config.emulatorUrl,
       store: createStore(),
       refreshAheadSeconds: config.refreshAheadSeconds,
+      // The platform's day at noon: the run's daily counts never straddle its midnight.
+      budgetUtcOffsetMinutes: 720 - (new Date().getUTCHours() * 60 + new Date().getUTCMinutes()),
       logger: false,
     }),
     { logger: false },

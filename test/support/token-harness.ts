@@ -1,6 +1,10 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { FandengPlatformEmulator, type EmulatorOptions } from 'fandeng-emulator';
-import { FandengAuthModule, TokenService, type FandengAuthModuleOptions } from 'nestjs-fandeng-auth';
+import {
+  FandengAuthModule,
+  TokenService,
+  type FandengAuthModuleOptions,
+} from 'nestjs-fandeng-auth';
 import { CaptureLogger } from './capture-logger.js';
 
 export const CLIENT_ID = 'test-client';
@@ -10,7 +14,9 @@ export const CLIENT_SECRET = 'test-secret-5f0c9e1b7a';
 export const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 2, maxDelayMs: 50, maxCooldownMs: 50 };
 
 /** An emulator on 127.0.0.1:0 with one known client. */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<FandengPlatformEmulator> {
+export async function startEmulator(
+  options: EmulatorOptions = {},
+): Promise<FandengPlatformEmulator> {
   const emulator = new FandengPlatformEmulator({
     clients: { [CLIENT_ID]: CLIENT_SECRET },
     ...options,
@@ -46,6 +52,14 @@ export async function bootTokens(
   }).compile();
   await module.init();
   return { module, tokens: module.get(TokenService), logger };
+}
+
+/**
+ * A `budgetUtcOffsetMinutes` that puts the platform's day at noon now, so a test that reads
+ * today's counts never straddles its midnight.
+ */
+export function noonUtcOffsetMinutes(now = new Date()): number {
+  return 720 - (now.getUTCHours() * 60 + now.getUTCMinutes()); // within the option's -720..840
 }
 
 /** Resolves with the rejection of `promise`, failing the test if it resolves. */

@@ -30,15 +30,19 @@ export function getFandengHealthIndicatorToken(name?: string): InjectionToken {
 }
 
 /**
- * The providers and exports of one registration. The default one exports the classes
- * (`TokenService`, `FandengHttpService`, `HttpService`, `FandengHealthIndicator`); a named one
- * exports only its named tokens, so that two registrations in one app can never hand one's
- * token or client to the other's injection point.
+ * The providers and exports of one registration. The default one provides and exports the
+ * classes (`TokenService`, `FandengHttpService`, `HttpService`, `FandengHealthIndicator`); a named
+ * one provides its services under its named tokens only, never under the classes. So two
+ * registrations in one app can never hand one's token or client to the other's injection point,
+ * and `app.get(TokenService)` finds the default one, never a named one.
  */
 export function registrationProviders(name: string | undefined): {
   providers: Provider[];
   exports: InjectionToken[];
 } {
+  const tokenService = getTokenServiceToken(name);
+  const httpService = getFandengHttpServiceToken(name);
+  const healthIndicator = getFandengHealthIndicatorToken(name);
   const providers: Provider[] = [
     { provide: FANDENG_AUTH_NAME, useValue: name ?? '' },
     {
@@ -53,35 +57,32 @@ export function registrationProviders(name: string | undefined): {
         options.store ?? new InMemoryTokenStore(),
       inject: [FANDENG_AUTH_OPTIONS],
     },
-    TokenService,
+    { provide: tokenService, useClass: TokenService },
     {
-      provide: FandengHttpService,
+      provide: httpService,
       useFactory: (options: ResolvedFandengAuthOptions, tokens: TokenService) =>
         FandengHttpService.create(options, tokens),
-      inject: [FANDENG_AUTH_OPTIONS, TokenService],
+      inject: [FANDENG_AUTH_OPTIONS, tokenService],
     },
-    FandengHealthIndicator,
+    {
+      provide: healthIndicator,
+      useFactory: (tokens: TokenService) => FandengHealthIndicator.for(tokens),
+      inject: [tokenService],
+    },
   ];
-  if (!name) {
-    providers.push(
-      { provide: HttpService, useExisting: FandengHttpService },
-      { provide: FANDENG_DEFAULT_TOKEN_SERVICE, useExisting: TokenService },
-    );
-    return {
-      providers,
-      exports: [
-        TokenService,
-        FandengHttpService,
-        HttpService,
-        FandengHealthIndicator,
-        FANDENG_AUTH_OPTIONS,
-      ],
-    };
-  }
-  const named = [
-    { provide: getTokenServiceToken(name), useExisting: TokenService },
-    { provide: getFandengHttpServiceToken(name), useExisting: FandengHttpService },
-    { provide: getFandengHealthIndicatorToken(name), useExisting: FandengHealthIndicator },
-  ];
-  return { providers: [...providers, ...named], exports: named.map((p) => p.provide) };
+  if (name) return { providers, exports: [tokenService, httpService, healthIndicator] };
+  providers.push(
+    { provide: HttpService, useExisting: FandengHttpService },
+    { provide: FANDENG_DEFAULT_TOKEN_SERVICE, useExisting: TokenService },
+  );
+  return {
+    providers,
+    exports: [
+      TokenService,
+      FandengHttpService,
+      HttpService,
+      FandengHealthIndicator,
+      FANDENG_AUTH_OPTIONS,
+    ],
+  };
 }

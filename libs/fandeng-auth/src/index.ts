@@ -69,6 +69,7 @@ export {
 } from './metrics/opentelemetry-metrics.js';
 export {
   FANDENG_METRICS,
+  type Measurement,
   type MetricDefinition,
   type MetricsSource,
   type MetricsSources,

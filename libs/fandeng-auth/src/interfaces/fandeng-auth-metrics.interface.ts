@@ -9,7 +9,9 @@ export interface FandengAuthMetrics {
     today: number;
     /**
      * On a shared store (Redis): the whole fleet's token requests today, as of this process's
-     * last token request or adopted token (so at most one refresh cycle old). `null` otherwise.
+     * last token request or adopted token (usually one refresh cycle old at most; a peer's
+     * failed attempts show at this process's next request or adoption). `0` from the platform's
+     * midnight until then. `null` without a shared store.
      */
     fleetToday: number | null;
     /** `dailyTokenBudget`. */

@@ -38,7 +38,8 @@ export interface FandengOpenTelemetryOptions {
  * Exposes `TokenService.getMetrics()` as OpenTelemetry observable instruments on `meter`
  * (`metrics.getMeter('my-app')` from `@opentelemetry/api`): the same metrics as the Prometheus
  * export, read at each collection, with a `registration` attribute. Counters are cumulative and
- * carry no `_total` suffix (exporters add their own). Returns a function that removes them.
+ * carry no `_total` suffix (exporters add their own). Returns a function that stops reporting
+ * them (OpenTelemetry cannot delete an instrument); call it once per meter.
  */
 export function registerFandengAuthOpenTelemetry(
   meter: OpenTelemetryMeter,

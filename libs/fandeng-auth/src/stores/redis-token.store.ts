@@ -96,12 +96,12 @@ export class RedisTokenStore implements TokenStore {
     };
   }
 
-  async countTokenRequest(key: string, date: string): Promise<number> {
+  async incrementTokenRequests(key: string, date: string): Promise<number> {
     const counter = `${this.prefix}${key}:requests:${date}`;
     return Number(await this.run(this.client.eval(COUNT_REQUEST, 1, counter, COUNTER_TTL_MS)));
   }
 
-  async readTokenRequests(key: string, date: string): Promise<number> {
+  async getTokenRequests(key: string, date: string): Promise<number> {
     return Number((await this.run(this.client.get(`${this.prefix}${key}:requests:${date}`))) ?? 0);
   }
 

@@ -26,9 +26,9 @@ export interface TokenStore {
    * Shared stores: count one token request of the fleet under `key` on `date` (the platform's
    * date, `YYYY-MM-DD`) and resolve the day's total, so the daily budget is the fleet's.
    */
-  countTokenRequest?(key: string, date: string): Promise<number>;
+  incrementTokenRequests?(key: string, date: string): Promise<number>;
   /** Shared stores: the fleet's token requests under `key` on `date` so far (`0` for none). */
-  readTokenRequests?(key: string, date: string): Promise<number>;
+  getTokenRequests?(key: string, date: string): Promise<number>;
   /** Release what the store owns (connections). Called when the module shuts down. */
   close?(): Promise<void>;
 }

@@ -24,6 +24,8 @@ export class StoreLink {
     private readonly key: string,
     private readonly logger: ModuleLogger,
     private readonly metrics: TokenMetrics,
+    /** Key of the fleet's daily count: the client's, shared by every registration of it. */
+    private readonly countKey = key,
   ) {}
 
   /** Shared by a fleet (it has a lock), and reachable right now. */
@@ -63,17 +65,17 @@ export class StoreLink {
   }
 
   /** Counts a token request in the fleet's count of `date`; resolves the count, if the store keeps one. */
-  countTokenRequest(date: string): Promise<number | undefined> {
+  incrementTokenRequests(date: string): Promise<number | undefined> {
     const { store } = this;
-    if (store.countTokenRequest === undefined) return Promise.resolve(undefined);
-    return this.run('count', () => store.countTokenRequest!(this.key, date));
+    if (store.incrementTokenRequests === undefined) return Promise.resolve(undefined);
+    return this.run('count', () => store.incrementTokenRequests!(this.countKey, date));
   }
 
   /** The fleet's count of token requests on `date`, if the store keeps one. */
-  readTokenRequests(date: string): Promise<number | undefined> {
+  getTokenRequests(date: string): Promise<number | undefined> {
     const { store } = this;
-    if (store.readTokenRequests === undefined) return Promise.resolve(undefined);
-    return this.run('read', () => store.readTokenRequests!(this.key, date));
+    if (store.getTokenRequests === undefined) return Promise.resolve(undefined);
+    return this.run('read', () => store.getTokenRequests!(this.countKey, date));
   }
 
   /** Calls `onToken` with each token a peer stores; returns the unsubscribe function. */

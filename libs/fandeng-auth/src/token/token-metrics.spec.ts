@@ -49,10 +49,11 @@ describe('TokenMetrics', () => {
     const { metrics: m, warnings } = metrics();
     const date = m.tokenRequest(beforeMidnight);
     expect(date).toBe('2026-11-25');
-    m.fleetTokenRequests(date!, 7, beforeMidnight);
+    m.recordFleetCount(date!, 7, beforeMidnight);
     expect(warnings).toEqual([]);
-    m.fleetTokenRequests(date!, 6, beforeMidnight); // a read that answered after a later count
-    m.fleetTokenRequests(date!, 8, beforeMidnight);
+    m.recordFleetCount(date!, 6, beforeMidnight); // a read that answered after a later count
+    expect(m.snapshot(gauges, 'platform', beforeMidnight).tokenRequests.fleetToday).toBe(7);
+    m.recordFleetCount(date!, 8, beforeMidnight);
 
     expect(warnings).toEqual([
       'Token requests today across the fleet passed 80% of the daily budget (8 of 10): is something refreshing too often?',
@@ -63,12 +64,12 @@ describe('TokenMetrics', () => {
       shareOfBudget: 0.8,
     });
 
-    // After midnight yesterday's count is neither shown nor taken.
-    m.fleetTokenRequests(date!, 10, afterMidnight);
+    // After midnight yesterday's count is neither shown nor taken: the fleet's day starts at 0.
+    m.recordFleetCount(date!, 10, afterMidnight);
     expect(m.platformDate(afterMidnight)).toBe('2026-11-26');
     expect(m.snapshot(gauges, 'platform', afterMidnight).tokenRequests).toMatchObject({
       today: 0,
-      fleetToday: null,
+      fleetToday: 0,
       shareOfBudget: 0,
     });
     expect(warnings).toHaveLength(1);
@@ -77,7 +78,7 @@ describe('TokenMetrics', () => {
   it('warns once when the fleet is already past the budget, not also at the share', () => {
     const { metrics: m, warnings } = metrics();
     const date = m.tokenRequest(beforeMidnight)!;
-    m.fleetTokenRequests(date, 11, beforeMidnight);
+    m.recordFleetCount(date, 11, beforeMidnight);
     m.tokenRequest(beforeMidnight);
 
     expect(warnings).toEqual([
@@ -88,7 +89,7 @@ describe('TokenMetrics', () => {
   it('does not warn where the requests go to a hub', () => {
     const { metrics: m, warnings } = metrics(false);
     for (let i = 0; i < 20; i++) expect(m.tokenRequest(beforeMidnight)).toBeUndefined();
-    m.fleetTokenRequests('2026-11-25', 20, beforeMidnight);
+    m.recordFleetCount('2026-11-25', 20, beforeMidnight);
     expect(warnings).toEqual([]);
     expect(m.snapshot(gauges, 'hub', beforeMidnight).tokenRequests.today).toBe(20);
   });

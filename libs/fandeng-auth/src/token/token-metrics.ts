@@ -22,7 +22,7 @@ export interface TokenBudget {
  * The counters behind `TokenService.getMetrics()`. Token requests are counted per platform day
  * (midnight at `budgetUtcOffsetMinutes`, Beijing time by default) against the daily budget, with
  * one warning a day when they pass `budgetWarnShare` of it and one when they reach it. On a shared
- * store the fleet's count of the day ({@link fleetTokenRequests}) is what the budget is held to.
+ * store the fleet's count of the day ({@link recordFleetCount}) is what the budget is held to.
  */
 export class TokenMetrics {
   private total = 0;
@@ -30,7 +30,10 @@ export class TokenMetrics {
   private day = -1;
   /** The platform's date of {@link day}, `YYYY-MM-DD`: the shared store's counter is named by it. */
   private date = '';
-  /** The fleet's token requests today, as last read from the shared store; `undefined` until then. */
+  /**
+   * The fleet's token requests today, as last read from the shared store; `undefined` until the
+   * store has given one (it never does without a shared store). From then on it starts each day at 0.
+   */
   private fleetToday: number | undefined;
   private warned = { share: -1, budget: -1 };
   private readonly counts: Record<TokenCounter | 'refreshFailed', number> = {
@@ -64,7 +67,7 @@ export class TokenMetrics {
   }
 
   /** The shared store counted `count` token requests across the fleet on `date`. */
-  fleetTokenRequests(date: string, count: number, now = Date.now()): void {
+  recordFleetCount(date: string, count: number, now = Date.now()): void {
     this.rollOver(now);
     if (date !== this.date || !this.countsAgainstPlatform) return; // a count from before midnight
     // Reads and increments may answer out of order: the count of a day only grows.
@@ -81,7 +84,7 @@ export class TokenMetrics {
   private checkBudget(): void {
     const { dailyTokenBudget, budgetWarnShare } = this.budget;
     const counted = this.counted();
-    const scope = this.fleetToday === undefined ? '' : ' across the fleet';
+    const scope = (this.fleetToday ?? -1) >= this.today ? ' across the fleet' : '';
     if (counted >= dailyTokenBudget && this.warned.budget !== this.day) {
       this.warned.budget = this.day;
       this.warned.share = this.day;
@@ -146,7 +149,7 @@ export class TokenMetrics {
       this.day = day;
       this.date = new Date(day * DAY_MS).toISOString().slice(0, 10);
       this.today = 0;
-      this.fleetToday = undefined;
+      if (this.fleetToday !== undefined) this.fleetToday = 0;
     }
   }
 }

@@ -112,6 +112,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       name ? `token:${name}:${source}` : `token:${source}`,
       this.logger,
       this.metrics,
+      // The platform's daily limit is the client's: every registration of it counts together.
+      `token:${source}`,
     );
   }
 
@@ -355,15 +357,17 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** The token client is sending a token request: count it here and, on a shared store, fleet-wide. */
   private countTokenRequest(): void {
     const date = this.metrics.tokenRequest(); // undefined where requests go to a hub
-    if (date !== undefined) this.syncFleetCount(date, () => this.link.countTokenRequest(date));
+    if (date !== undefined) this.syncFleetCount(date, () => this.link.incrementTokenRequests(date));
   }
 
   /** Takes the fleet's count of `date`'s token requests from the store (in the background). */
   private syncFleetCount(date: string, ask: () => Promise<number | undefined>): void {
     if (this.shutdown.signal.aborted) return;
-    const pending = ask().then((count) => {
-      if (count !== undefined) this.metrics.fleetTokenRequests(date, count);
-    });
+    const pending = ask()
+      .then((count) => {
+        if (count !== undefined) this.metrics.recordFleetCount(date, count);
+      })
+      .catch(() => undefined); // a logger that throws must not fail shutdown
     this.fleetCounts.add(pending);
     void pending.finally(() => this.fleetCounts.delete(pending));
   }
@@ -391,7 +395,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       if (!this.options.hub) {
         // Whoever fetched it counted it: read the fleet's count, so ours is at most a cycle old.
         const date = this.metrics.platformDate();
-        this.syncFleetCount(date, () => this.link.readTokenRequests(date));
+        this.syncFleetCount(date, () => this.link.getTokenRequests(date));
       }
       this.emit('adopted', token.value, 'store');
     } else {
