@@ -235,10 +235,13 @@ describe('TokenService on a shared RedisTokenStore', () => {
       expect(h.logger.lines.filter((line) => line.includes('daily budget'))).toEqual([warning]);
     }
     const registry = new Registry();
-    registerFandengAuthMetrics({ a: a.tokens, b: b.tokens }, { registry });
+    const unregister = registerFandengAuthMetrics({ a: a.tokens, b: b.tokens }, { registry });
     const text = await registry.metrics();
     expect(text).toMatch(/^fandeng_auth_token_requests_today_fleet\{registration="b"\} 3$/m);
     expect(text).toMatch(/^fandeng_auth_token_requests_today\{registration="b"\} 1$/m);
+    unregister();
+    expect(await registry.metrics()).not.toContain('fandeng_auth_');
+    registerFandengAuthMetrics(a.tokens, { registry }); // the names are free again
   });
 
   it('counts every registration of one client id together, as the platform does', async () => {

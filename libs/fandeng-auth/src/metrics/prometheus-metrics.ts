@@ -13,18 +13,22 @@ export interface FandengPrometheusOptions {
 /**
  * Exposes `TokenService.getMetrics()` to Prometheus through `prom-client` (an optional peer):
  * the values are read at scrape time, labelled by `registration` (`default`, or the name of a
- * named registration). Counters get the `_total` suffix. Call once at startup, for example in
- * `onModuleInit`.
+ * named registration). Counters get the `_total` suffix. Call once per registry at startup, for
+ * example in `onModuleInit`. Returns a function that removes the metrics from the registry.
  */
 export function registerFandengAuthMetrics(
   sources: MetricsSources,
   options: FandengPrometheusOptions = {},
-): void {
+): () => void {
   const prom = createRequire(import.meta.url)('prom-client') as typeof PromClient;
-  const registers = [options.registry ?? prom.register];
+  const registry = options.registry ?? prom.register;
+  const registers = [registry];
+  const names: string[] = [];
   const prefix = options.prefix ?? 'fandeng_auth_';
 
   for (const metric of FANDENG_METRICS) {
+    const name = prefix + metric.name + (metric.kind === 'counter' ? '_total' : '');
+    names.push(name);
     const labelNames = ['registration', ...(metric.attributes ?? [])];
     // Each scrape sets every series afresh: a series with nothing to report disappears.
     const collect = (record: (labels: Record<string, string>, value: number) => void) => {
@@ -36,7 +40,7 @@ export function registerFandengAuthMetrics(
     };
     if (metric.kind === 'counter') {
       new prom.Counter({
-        name: `${prefix}${metric.name}_total`,
+        name,
         help: metric.description,
         labelNames,
         registers,
@@ -47,7 +51,7 @@ export function registerFandengAuthMetrics(
       });
     } else {
       new prom.Gauge({
-        name: prefix + metric.name,
+        name,
         help: metric.description,
         labelNames,
         registers,
@@ -58,4 +62,7 @@ export function registerFandengAuthMetrics(
       });
     }
   }
+  return () => {
+    for (const name of names) registry.removeSingleMetric(name);
+  };
 }
