@@ -85,8 +85,22 @@ describe('RedisTokenStore', () => {
 
     await release!(); // a stale release must not free the new owner's lock
     expect(await store.acquireLock('token:a')).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 250)); // the holder "died"
+    await other.close(); // the holder "died": nothing renews its lock any more
+    await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await store.acquireLock('token:a')).toBeDefined();
+  });
+
+  it('renews a held lock while its holder lives, however long it holds it', async () => {
+    const other = new RedisTokenStore({ client: redis, keyPrefix: prefix, lockTtlMs: 200 });
+    const release = await store.acquireLock('token:a');
+    await new Promise((resolve) => setTimeout(resolve, 700)); // 3.5 lock lifetimes
+
+    expect(await other.acquireLock('token:a')).toBeUndefined();
+    expect(await redis.pttl(`${prefix}token:a:lock`)).toBeGreaterThan(0);
+    await release!();
+    const next = await other.acquireLock('token:a');
+    expect(next).toBeDefined();
+    await next!();
   });
 
   it('tells subscribers of tokens stored elsewhere', async () => {
@@ -126,8 +140,9 @@ describe('TokenService on a shared RedisTokenStore', () => {
 
   async function instance(options: Partial<FandengAuthModuleOptions> = {}): Promise<TokenHarness> {
     const harness = await bootTokens(emulator, {
-      store: new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }),
       ...options,
+      // Built only when not given: an unused store would hold its connection open.
+      store: options.store ?? new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }),
     });
     fleet.push(harness);
     return harness;
@@ -180,6 +195,20 @@ describe('TokenService on a shared RedisTokenStore', () => {
     expect((await adopted).value).toBe(fresh.value);
     expect(await b.tokens.getAccessToken()).toBe(fresh.value);
     expect(b.tokens.getStatus().tokenRequests).toBe(0);
+    expect(emulator.counters.tokenRequests).toBe(2);
+  });
+
+  it('keeps one refresher while the platform is slower than the lock lives', async () => {
+    const slowStore = () =>
+      new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix, lockTtlMs: 150 });
+    const [a, b] = [await instance({ store: slowStore() }), await instance({ store: slowStore() })];
+    const first = await a.tokens.getAccessToken();
+    expect(await b.tokens.getAccessToken()).toBe(first);
+    emulator.configure({ tokenLatencyMs: 600 }); // 4 lock lifetimes per token request
+
+    const [fromA, fromB] = await Promise.all([a.tokens.refresh(), b.tokens.refresh()]);
+
+    expect(fromB.value).toBe(fromA.value);
     expect(emulator.counters.tokenRequests).toBe(2);
   });
 

@@ -303,10 +303,13 @@ describe('the central token hub', () => {
     expect(emulator.counters.tokenRequests).toBe(hub!.tokens.getStatus().tokenRequests);
     expect(emulator.counters.tokenRequests).toBeGreaterThanOrEqual(2);
     expect(emulator.counters.tokenRequests).toBeLessThanOrEqual(4);
-    // Consumers ask the hub when it renews (its schedule travels with the token), not before.
+    // Consumers ask the hub when it renews (its schedule travels with the token), not before:
+    // about one request per hub token. On a loaded machine the hub's own timer can fire late;
+    // a consumer that finds the token unchanged asks once more after 250 ms or more, so allow
+    // one such extra ask per cycle. A consumer polling the hub would make dozens.
     for (const c of pair)
       expect(c.tokens.getStatus().tokenRequests).toBeLessThanOrEqual(
-        emulator.counters.tokenRequests + 1,
+        2 * emulator.counters.tokenRequests + 1,
       );
     expect(await pair[0].tokens.getAccessToken()).not.toBe(first);
     expectNoSecrets(allLines());

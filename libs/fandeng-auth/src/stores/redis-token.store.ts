@@ -8,8 +8,13 @@ import type { ReleaseLock, TokenStore } from './token-store.interface.js';
 
 /** Default prefix of every key the store writes. */
 export const DEFAULT_REDIS_KEY_PREFIX = 'fandeng-auth:';
-/** A token request takes well under a second; a holder silent for 5 s is presumed dead. */
+/** A holder that has not renewed its lock for 5 s is presumed dead. */
 export const DEFAULT_REDIS_LOCK_TTL_MS = 5_000;
+/**
+ * A holder renews its lock for at most this long. A refresh flight (3 attempts of at most 10 s
+ * each, by default) ends well before; the bound only matters if a release were ever lost.
+ */
+export const MAX_REDIS_LOCK_HOLD_MS = 120_000;
 /** Redis answers in a millisecond; past this, the module falls back to local fetching. */
 export const DEFAULT_REDIS_OPERATION_TIMEOUT_MS = 1_000;
 
@@ -23,7 +28,10 @@ export interface RedisTokenStoreOptions {
   redisOptions?: RedisOptions;
   /** Prefix of every key. Default `fandeng-auth:`. */
   keyPrefix?: string;
-  /** How long the refresh lock lives if its holder dies. Default `5000`. */
+  /**
+   * How long the refresh lock outlives a holder that died. A live holder renews it every third
+   * of this, however slow the platform is. Default `5000`.
+   */
   lockTtlMs?: number;
   /** Each Redis operation fails after this long (a down Redis must not hang a request). Default `1000`. */
   operationTimeoutMs?: number;
@@ -43,6 +51,9 @@ const COUNTER_TTL_MS = 2 * 24 * 3600 * 1000;
 const RELEASE_LOCK_IF = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
+const RENEW_LOCK_IF = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
 
 /**
  * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
@@ -57,6 +68,8 @@ export class RedisTokenStore implements TokenStore {
   private readonly lockTtlMs: number;
   private readonly timeoutMs: number;
   private subscriber?: Redis;
+  /** Stops the renewal of each lock this store holds. */
+  private readonly renewals = new Set<() => void>();
   private readonly listeners = new Map<string, Set<(token: AccessToken) => void>>();
 
   constructor(options: RedisTokenStoreOptions) {
@@ -91,7 +104,9 @@ export class RedisTokenStore implements TokenStore {
     const owner = randomUUID();
     const taken = await this.run(this.client.set(lockKey, owner, 'PX', this.lockTtlMs, 'NX'));
     if (taken !== 'OK') return undefined;
+    const stopRenewing = this.renew(lockKey, owner);
     return async () => {
+      stopRenewing();
       await this.run(this.client.eval(RELEASE_LOCK_IF, 1, lockKey, owner));
     };
   }
@@ -126,10 +141,40 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async close(): Promise<void> {
+    for (const stop of this.renewals) stop();
     this.listeners.clear();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
     if (this.owned) this.client.disconnect();
+  }
+
+  /**
+   * Keeps a held lock alive while this process lives: without it, a token request slower than
+   * `lockTtlMs` (a slow platform, retries with backoff) would let a second process take the
+   * lock and call the platform too. A dead or stalled holder stops renewing, so its lock still
+   * expires within `lockTtlMs`. Returns the function that stops the renewal.
+   */
+  private renew(lockKey: string, owner: string): () => void {
+    const until = Date.now() + MAX_REDIS_LOCK_HOLD_MS;
+    const stop = () => {
+      clearInterval(timer);
+      this.renewals.delete(stop);
+    };
+    const timer = setInterval(
+      () => {
+        if (Date.now() >= until) return stop();
+        this.run(this.client.eval(RENEW_LOCK_IF, 1, lockKey, owner, this.lockTtlMs)).then(
+          (kept) => {
+            if (kept === 0) stop(); // no longer ours: released, or expired meanwhile
+          },
+          () => undefined, // Redis is down: the lock expires by itself, as it must
+        );
+      },
+      Math.max(10, Math.floor(this.lockTtlMs / 3)),
+    );
+    timer.unref(); // a held lock never keeps the process alive
+    this.renewals.add(stop);
+    return stop;
   }
 
   private subscriberConnection(): Redis {
