@@ -3,8 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
-import { fingerprint } from 'nestjs-fandeng-auth';
+import {
+  FandengAuthModule,
+  FandengTokenHubModule,
+  TokenService,
+  fingerprint,
+} from 'nestjs-fandeng-auth';
 import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
 
 /** The built command, as `npx nestjs-fandeng-auth` runs it (test/global-setup.mjs builds it). */
@@ -270,5 +278,87 @@ describe('nestjs-fandeng-auth doctor (the built command)', () => {
     const bad = await doctor({}, ['--timeout', 'soon']);
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('--timeout must be a whole number');
+  });
+});
+
+describe('nestjs-fandeng-auth doctor for a hub consumer (FANDENG_MODE=consumer)', () => {
+  const KEY = 'consumer-key-0123456789abcdef';
+  let emulator: FandengPlatformEmulator;
+  let hub: INestApplication | undefined;
+
+  /** A hub on 127.0.0.1 in this process; `secret` lets it fail to get a token. */
+  async function startHub(secret = CLIENT_SECRET): Promise<string> {
+    const module = await Test.createTestingModule({
+      imports: [
+        FandengAuthModule.forRoot({
+          clientId: CLIENT_ID,
+          clientSecret: secret,
+          baseUrl: emulator.url,
+          retry: { maxAttempts: 1 },
+          logger: false,
+        }),
+        FandengTokenHubModule.forRoot({ apiKeys: [KEY], logger: false }),
+      ],
+    }).compile();
+    hub = module.createNestApplication({ logger: false });
+    await hub.listen(0, '127.0.0.1');
+    const { port } = hub.getHttpServer().address() as AddressInfo;
+    return `http://127.0.0.1:${port}/fandeng-token-hub`;
+  }
+
+  const consumer = (url: string, key = KEY) => ({
+    FANDENG_MODE: 'consumer',
+    FANDENG_HUB_URL: url,
+    FANDENG_HUB_API_KEY: key,
+  });
+
+  beforeAll(() => {
+    emptyDir = mkdtempSync(join(tmpdir(), 'fandeng-doctor-'));
+  });
+  afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
+  beforeEach(async () => {
+    emulator = await startEmulator();
+  });
+  afterEach(async () => {
+    await hub?.close();
+    hub = undefined;
+    await emulator.stop();
+  });
+
+  it("gets the hub's token with the consumer's key, spending no platform request of its own", async () => {
+    const url = await startHub();
+    const held = await hub!.get(TokenService).getAccessToken();
+    const { code, out } = await doctor(consumer(url));
+
+    expect(code).toBe(0);
+    expect(out).toContain('OK: the token hub handed out a token.');
+    expect(out).toContain(fingerprint(held));
+    expect(emulator.counters.tokenRequests).toBe(1); // the hub's own
+    expectNoSecrets(out, KEY, held);
+  });
+
+  it('explains a refused key, a hub without a token, a wrong path and no hub at all', async () => {
+    const url = await startHub('wrong-secret-3c4d5e');
+    const wrongKey = 'retired-key-abcdef0123456789';
+    const cases = [
+      { env: consumer(url, wrongKey), code: 5, says: 'The token hub refused the API key' },
+      { env: consumer(url), code: 12, says: 'run doctor on the hub host' },
+      { env: consumer(`${url}-nope`), code: 10, says: 'No token hub answers at' },
+      {
+        env: consumer(`http://127.0.0.1:${await closedPort()}/fandeng-token-hub`),
+        code: 8,
+        says: 'Check the scheme and port in FANDENG_HUB_URL',
+      },
+      {
+        env: { FANDENG_MODE: 'consumer' },
+        code: 3,
+        says: 'FANDENG_HUB_API_KEY: not set',
+      },
+    ];
+    for (const { env, code, says } of cases) {
+      const run = await doctor(env);
+      expect({ code: run.code, says: run.out.includes(says) }).toEqual({ code, says: true });
+      expectNoSecrets(run.out, KEY, wrongKey, 'wrong-secret-3c4d5e');
+    }
   });
 });

@@ -49,11 +49,35 @@ describe('readDoctorEnv', () => {
     expect(settings).toMatchObject({ ok: false, problems: ['FANDENG_CLIENT_ID: not set'] });
   });
 
-  it('sends a hub consumer to the hub', () => {
-    const settings = readDoctorEnv({ FANDENG_MODE: 'consumer' }, 1000);
-    expect(settings.ok ? [] : settings.problems).toEqual([
-      expect.stringContaining('run doctor where the hub runs'),
+  it("reads a hub consumer's hub settings, naming the variables of bad ones", () => {
+    const missing = readDoctorEnv({ FANDENG_MODE: 'consumer', ...VALID }, 1000);
+    expect(missing.ok ? [] : missing.problems).toEqual([
+      'FANDENG_HUB_URL: not set',
+      'FANDENG_HUB_API_KEY: not set',
     ]);
+    const invalid = readDoctorEnv(
+      { FANDENG_MODE: 'consumer', FANDENG_HUB_URL: 'http://hub/x?y', FANDENG_HUB_API_KEY: 'a b' },
+      1000,
+    );
+    expect(invalid.ok ? [] : invalid.problems).toEqual([
+      'FANDENG_HUB_URL: must not have a query string or fragment',
+      'FANDENG_HUB_API_KEY: must not contain whitespace',
+    ]);
+    expect(JSON.stringify(invalid)).not.toContain('a b');
+
+    const settings = readDoctorEnv(
+      {
+        FANDENG_MODE: 'consumer',
+        FANDENG_HUB_URL: 'http://token-hub.internal:3000/fandeng-token-hub',
+        FANDENG_HUB_API_KEY: 'consumer-key-0123456789',
+      },
+      1000,
+    );
+    expect(settings).toMatchObject({
+      ok: true,
+      options: { hub: { url: 'http://token-hub.internal:3000/fandeng-token-hub' } },
+    });
+    expect(settings.notes.join('\n')).toContain('the hub key and the token travel unencrypted');
   });
 
   it('notes a proxy, plain HTTP to a remote host, and disabled certificate checks', () => {

@@ -1,4 +1,5 @@
 import { FandengOptionsError } from '../errors/fandeng-options.error.js';
+import type { FandengAuthModuleOptions } from '../interfaces/fandeng-auth-options.interface.js';
 import { resolveOptions, type ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 
 /** The environment as the doctor reads it (`process.env`, or a test's own record). */
@@ -10,6 +11,8 @@ export const DOCTOR_ENV_VARS = {
   clientSecret: 'FANDENG_CLIENT_SECRET',
   baseUrl: 'FANDENG_BASE_URL',
   tokenPath: 'FANDENG_TOKEN_PATH',
+  hubUrl: 'FANDENG_HUB_URL',
+  hubApiKey: 'FANDENG_HUB_API_KEY',
 } as const;
 
 const REQUIRED = ['clientId', 'clientSecret', 'baseUrl'] as const;
@@ -25,24 +28,15 @@ export type DoctorSettings =
  */
 export function readDoctorEnv(env: DoctorEnv, requestTimeoutMs: number): DoctorSettings {
   const mode = env.FANDENG_MODE?.trim();
-  if (mode === 'consumer') {
-    return {
-      ok: false,
-      problems: [
-        'FANDENG_MODE: consumer: this service gets its token from a token hub and holds no ' +
-          'platform credentials; run doctor where the hub runs (FANDENG_MODE=hub or direct)',
-      ],
-      notes: [],
-    };
-  }
-  const problems: string[] = [];
-  if (mode && mode !== 'direct' && mode !== 'hub') {
-    problems.push('FANDENG_MODE: must be direct, hub or consumer');
-  }
   const value = (key: keyof typeof DOCTOR_ENV_VARS): string | undefined => {
     const raw = env[DOCTOR_ENV_VARS[key]];
     return raw === undefined || raw.trim() === '' ? undefined : raw;
   };
+  if (mode === 'consumer') return readConsumerEnv(env, value, requestTimeoutMs);
+  const problems: string[] = [];
+  if (mode && mode !== 'direct' && mode !== 'hub') {
+    problems.push('FANDENG_MODE: must be direct, hub or consumer');
+  }
   for (const key of REQUIRED) {
     if (value(key) === undefined) problems.push(`${DOCTOR_ENV_VARS[key]}: not set`);
   }
@@ -50,35 +44,70 @@ export function readDoctorEnv(env: DoctorEnv, requestTimeoutMs: number): DoctorS
   // platform: resolveOptions refuses a secret with surrounding whitespace.
   const secret = value('clientSecret');
 
-  let options: ResolvedFandengAuthOptions | undefined;
+  return settle(env, problems, {
+    clientId: value('clientId') ?? 'unset',
+    clientSecret: secret ?? 'unset',
+    baseUrl: value('baseUrl'),
+    tokenPath: value('tokenPath'),
+    requestTimeoutMs,
+  });
+}
+
+/**
+ * A hub consumer (`FANDENG_MODE=consumer`, as in the sample app) holds no platform credentials:
+ * the doctor asks the hub for its current token with the consumer's key. That spends nothing of
+ * the platform's daily limit.
+ */
+function readConsumerEnv(
+  env: DoctorEnv,
+  value: (key: keyof typeof DOCTOR_ENV_VARS) => string | undefined,
+  requestTimeoutMs: number,
+): DoctorSettings {
+  const problems: string[] = [];
+  for (const key of ['hubUrl', 'hubApiKey'] as const) {
+    if (value(key) === undefined) problems.push(`${DOCTOR_ENV_VARS[key]}: not set`);
+  }
+  return settle(env, problems, {
+    hub: { url: value('hubUrl') ?? 'http://unset.invalid', apiKey: value('hubApiKey') ?? 'unset' },
+    requestTimeoutMs,
+  });
+}
+
+/**
+ * Validates `options` with the module's own rules ({@link resolveOptions}), adding its problems to
+ * `problems` under the variables' names.
+ */
+function settle(
+  env: DoctorEnv,
+  problems: string[],
+  options: FandengAuthModuleOptions,
+): DoctorSettings {
+  let resolved: ResolvedFandengAuthOptions | undefined;
   try {
-    options = resolveOptions({
-      clientId: value('clientId') ?? 'unset',
-      clientSecret: secret ?? 'unset',
-      baseUrl: value('baseUrl'),
-      tokenPath: value('tokenPath'),
-      requestTimeoutMs,
-      // One call: the doctor reports what happened, it does not hide a fault behind a retry.
-      retry: { maxAttempts: 1 },
-      logger: false,
-    });
+    // One call: the doctor reports what happened, it does not hide a fault behind a retry.
+    resolved = resolveOptions({ ...options, retry: { maxAttempts: 1 }, logger: false });
   } catch (error) {
     if (!(error instanceof FandengOptionsError)) throw error;
     problems.push(...error.problems.map(envProblem));
   }
-  if (!options || problems.length > 0) return { ok: false, problems: unique(problems), notes: [] };
-  return { ok: true, options, notes: environmentNotes(env, options) };
+  if (!resolved || problems.length > 0) return { ok: false, problems: unique(problems), notes: [] };
+  return { ok: true, options: resolved, notes: environmentNotes(env, resolved) };
 }
 
-/** `baseUrl: baseUrl must be a URL address` -> `FANDENG_BASE_URL: must be a URL address`. */
+const OPTION_VARS: Record<string, string> = {
+  ...DOCTOR_ENV_VARS,
+  'hub.url': DOCTOR_ENV_VARS.hubUrl,
+  'hub.apiKey': DOCTOR_ENV_VARS.hubApiKey,
+  requestTimeoutMs: '--timeout',
+};
+
+/** `baseUrl: baseUrl must be a URL address` -> `FANDENG_BASE_URL: must be a URL address` (and `hub.url: url ...`). */
 function envProblem(problem: string): string {
   const [path, ...rest] = problem.split(': ');
   const message = rest.join(': ');
-  const name =
-    path === 'requestTimeoutMs'
-      ? '--timeout'
-      : (DOCTOR_ENV_VARS[path as keyof typeof DOCTOR_ENV_VARS] ?? path);
-  return `${name}: ${message.startsWith(`${path} `) ? message.slice(path.length + 1) : message}`;
+  const name = OPTION_VARS[path] ?? path;
+  const field = `${path.split('.').pop()} `; // `hub.url: url must be...`
+  return `${name}: ${message.startsWith(field) ? message.slice(field.length) : message}`;
 }
 
 function unique(items: string[]): string[] {
@@ -88,7 +117,7 @@ function unique(items: string[]): string[] {
 /** Settings around the call that explain many a surprise: proxies, plain HTTP, TLS checks off. */
 function environmentNotes(env: DoctorEnv, options: ResolvedFandengAuthOptions): string[] {
   const notes: string[] = [];
-  const url = new URL(options.tokenUrl);
+  const url = new URL(options.hub?.url ?? options.tokenUrl);
   const https = url.protocol === 'https:';
   const proxyVars = https
     ? ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
@@ -102,7 +131,10 @@ function environmentNotes(env: DoctorEnv, options: ResolvedFandengAuthOptions): 
   }
   if (!https && !isLoopback(url.hostname)) {
     notes.push(
-      `${DOCTOR_ENV_VARS.baseUrl} uses http://: the secret travels unencrypted in the query string`,
+      options.hub
+        ? `${DOCTOR_ENV_VARS.hubUrl} uses http://: the hub key and the token travel unencrypted ` +
+            '(keep the hub on a private network)'
+        : `${DOCTOR_ENV_VARS.baseUrl} uses http://: the secret travels unencrypted in the query string`,
     );
   }
   if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {

@@ -41,6 +41,8 @@ export interface FailureContext {
   tokenUrl: string;
   timeoutMs: number;
   answer?: ObservedAnswer;
+  /** Who was asked: the platform (default), or a token hub for a hub consumer. */
+  source?: 'platform' | 'hub';
 }
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
@@ -51,6 +53,10 @@ const ONCE_PER_RUN =
 
 /** Maps an error of the token call (the module's typed errors) to an outcome with advice. */
 export function diagnoseFailure(error: unknown, context: FailureContext): Diagnosis {
+  if (context.source === 'hub') {
+    const hub = diagnoseHubFailure(error, context);
+    if (hub !== undefined) return hub;
+  }
   if (error instanceof FandengCredentialsError) {
     return error.code === 'INVALID_CLIENT'
       ? invalidCredentials(error)
@@ -68,6 +74,43 @@ export function diagnoseFailure(error: unknown, context: FailureContext): Diagno
     summary: `Unexpected failure (${name}): this is a bug of the doctor or of the module.`,
     advice: ['Report it with the output of `nestjs-fandeng-auth doctor --json`.'],
   };
+}
+
+/** The hub's own answers: a refused key, no token to hand out, no hub at that URL. */
+function diagnoseHubFailure(error: unknown, context: FailureContext): Diagnosis | undefined {
+  if (error instanceof FandengCredentialsError) {
+    return {
+      outcome: 'access-denied',
+      summary: `The token hub refused the API key (HTTP ${error.status ?? 401}).`,
+      advice: [
+        'FANDENG_HUB_API_KEY must be one of the keys the hub accepts (its apiKeys, ' +
+          'FANDENG_HUB_API_KEYS in the sample app); after a key rotation, give this service the new key.',
+      ],
+    };
+  }
+  if (error instanceof FandengTransportError && error.status !== undefined) {
+    return {
+      outcome: 'platform-unavailable',
+      summary: `${error.message}.`,
+      advice: [
+        'The hub is up but cannot hand out a token: run doctor on the hub host (FANDENG_MODE=hub ' +
+          'or direct) to see why it cannot get one from the platform.',
+      ],
+    };
+  }
+  if (error instanceof FandengMalformedResponseError) {
+    return {
+      outcome: 'malformed-answer',
+      summary: `No token hub answers at ${context.tokenUrl}${
+        context.answer ? ` (HTTP ${context.answer.status})` : ''
+      }.`,
+      advice: [
+        "FANDENG_HUB_URL is the hub's address with its path (by default " +
+          'http://host:port/fandeng-token-hub), without /token.',
+      ],
+    };
+  }
+  return undefined; // network failures: as for the platform, with FANDENG_HUB_URL named
 }
 
 function quoted(error: FandengCredentialsError | FandengPlatformError): string {
@@ -168,6 +211,7 @@ function transportFailure(error: FandengTransportError, context: FailureContext)
   if (status !== undefined) return unavailable(error, status);
   const code = causeCode(error) ?? '';
   const { host } = new URL(context.tokenUrl);
+  const urlVariable = context.source === 'hub' ? 'FANDENG_HUB_URL' : 'FANDENG_BASE_URL';
   if (code === 'ETIMEDOUT') {
     return {
       outcome: 'timeout',
@@ -187,13 +231,13 @@ function transportFailure(error: FandengTransportError, context: FailureContext)
         code === 'EAI_AGAIN'
           ? "A temporary failure of this host's resolver: check its DNS settings " +
             '(/etc/resolv.conf, the container network) and try again.'
-          : 'Check the spelling of the host in FANDENG_BASE_URL, and that this host can resolve ' +
+          : `Check the spelling of the host in ${urlVariable}, and that this host can resolve ` +
             'public names (a container or private network may not).',
       ],
     };
   }
-  if (TLS_CODE.test(code)) return tlsFailure(code, host);
-  return connectionFailure(code, host);
+  if (TLS_CODE.test(code)) return tlsFailure(code, host, urlVariable);
+  return connectionFailure(code, host, urlVariable);
 }
 
 function unavailable(error: FandengTransportError, status: number): Diagnosis {
@@ -221,32 +265,32 @@ function unavailable(error: FandengTransportError, status: number): Diagnosis {
   };
 }
 
-function tlsFailure(code: string, host: string): Diagnosis {
+function tlsFailure(code: string, host: string, urlVariable: string): Diagnosis {
   const plain = code === 'EPROTO' || code.includes('WRONG_VERSION');
   return {
     outcome: 'tls-failure',
     summary: `TLS failure talking to ${host} (${code}).`,
     advice: plain
       ? [
-          'The server did not speak TLS: if it serves plain HTTP, FANDENG_BASE_URL should start ' +
+          `The server did not speak TLS: if it serves plain HTTP, ${urlVariable} should start ` +
             'with http://; otherwise a proxy or firewall interferes with the connection.',
         ]
       : [
           "The server's certificate was not accepted. Check this host's date and time (an expired " +
-            'or not-yet-valid certificate), and the host name in FANDENG_BASE_URL.',
+            `or not-yet-valid certificate), and the host name in ${urlVariable}.`,
           'Behind a TLS-inspecting proxy, give Node its CA with NODE_EXTRA_CA_CERTS=/path/ca.pem; ' +
             'never turn checks off with NODE_TLS_REJECT_UNAUTHORIZED=0.',
         ],
   };
 }
 
-function connectionFailure(code: string, host: string): Diagnosis {
+function connectionFailure(code: string, host: string, urlVariable: string): Diagnosis {
   if (code === 'ECONNREFUSED') {
     return {
       outcome: 'connection-failure',
       summary: `Connection refused by ${host}: nothing accepts connections on that port.`,
       advice: [
-        'Check the scheme and port in FANDENG_BASE_URL (https:// is port 443), and that no ' +
+        `Check the scheme and port in ${urlVariable} (https:// is port 443), and that no ` +
           'firewall rejects the connection.',
       ],
     };

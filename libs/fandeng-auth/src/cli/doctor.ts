@@ -2,6 +2,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../fandeng-auth.constants.js';
 import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
+import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
 import { fingerprint } from '../token/fingerprint.js';
 import {
   PlatformTokenEndpoint,
@@ -48,9 +49,11 @@ export async function runDoctor(
   options: DoctorRunOptions = {},
 ): Promise<number> {
   const report = await diagnose(env, options);
-  // Defence in depth: no message the report quotes may carry the secret, whatever sent it.
-  const secret = env[DOCTOR_ENV_VARS.clientSecret];
-  const secrets = secret ? [secret, secret.trim()] : [];
+  // Defence in depth: no message the report quotes may carry the secret (or the hub key),
+  // whatever sent it.
+  const secrets = [env[DOCTOR_ENV_VARS.clientSecret], env[DOCTOR_ENV_VARS.hubApiKey]]
+    .filter((secret): secret is string => Boolean(secret))
+    .flatMap((secret) => [secret, secret.trim()]);
   output.write(redact(formatReport(report, options.json ?? false), secrets));
   return report.exitCode;
 }
@@ -85,16 +88,21 @@ async function check(env: DoctorEnv, options: DoctorRunOptions): Promise<DoctorR
       notes,
     };
   }
-  return callPlatform(settings.options, notes);
+  return callSource(settings.options, notes);
 }
 
-async function callPlatform(
+/** One token request to the platform, or, for a hub consumer, to the hub. */
+async function callSource(
   options: ResolvedFandengAuthOptions,
   notes: string[],
 ): Promise<DoctorReport> {
-  const endpoint = new ObservedEndpoint(new PlatformTokenEndpoint(options));
+  const { hub } = options;
+  const endpoint = new ObservedEndpoint(
+    hub ? new HubTokenEndpoint(hub) : new PlatformTokenEndpoint(options),
+  );
   const client = new TokenClient(endpoint, options, new AbortController().signal);
-  const target = { tokenUrl: endpoint.description, clientId: options.clientId, notes };
+  const tokenUrl = hub ? hub.url : endpoint.description;
+  const target = { tokenUrl, clientId: options.clientId, notes };
   const started = performance.now();
   try {
     const { token } = await client.fetch(1);
@@ -102,8 +110,8 @@ async function callPlatform(
     return {
       ...result('ok'),
       ...target,
-      summary: 'OK: the platform issued a token.',
-      advice: SUCCESS_ADVICE,
+      summary: hub ? 'OK: the token hub handed out a token.' : 'OK: the platform issued a token.',
+      advice: hub ? HUB_SUCCESS_ADVICE : SUCCESS_ADVICE,
       roundTripMs,
       httpStatus: endpoint.answer?.status,
       token: describeToken(token),
@@ -111,9 +119,10 @@ async function callPlatform(
   } catch (error) {
     const roundTripMs = Math.round(performance.now() - started);
     const diagnosis = diagnoseFailure(error, {
-      tokenUrl: endpoint.description,
+      tokenUrl,
       timeoutMs: options.requestTimeoutMs,
       answer: endpoint.answer,
+      source: hub ? 'hub' : 'platform',
     });
     return {
       ...result(diagnosis.outcome),
@@ -152,6 +161,12 @@ const SUCCESS_ADVICE = [
     'will too.',
   'Each run asks for a new token: it counts against the daily limit, and a token issued earlier ' +
     "stays valid about 5 more minutes (the module's services refresh on the next 401).",
+];
+
+const HUB_SUCCESS_ADVICE = [
+  'This service can get its token from the hub with this key, as the running service will; it ' +
+    'needs no platform credentials.',
+  "Asking the hub costs nothing of the platform's daily limit: the hub hands out the token it holds.",
 ];
 
 function describeError(error: unknown): DoctorReport['error'] {
