@@ -341,7 +341,7 @@ describe('nestjs-fandeng-auth doctor for a hub consumer (FANDENG_MODE=consumer)'
     const url = await startHub('wrong-secret-3c4d5e');
     const wrongKey = 'retired-key-abcdef0123456789';
     const cases = [
-      { env: consumer(url, wrongKey), code: 5, says: 'The token hub refused the API key' },
+      { env: consumer(url, wrongKey), code: 4, says: 'The token hub refused the API key' },
       { env: consumer(url), code: 12, says: 'run doctor on the hub host' },
       { env: consumer(`${url}-nope`), code: 10, says: 'No token hub answers at' },
       {

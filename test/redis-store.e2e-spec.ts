@@ -91,9 +91,11 @@ describe('RedisTokenStore', () => {
   });
 
   it('renews a held lock while its holder lives, however long it holds it', async () => {
-    const other = new RedisTokenStore({ client: redis, keyPrefix: prefix, lockTtlMs: 200 });
-    const release = await store.acquireLock('token:a');
-    await new Promise((resolve) => setTimeout(resolve, 700)); // 3.5 lock lifetimes
+    // 300 ms locks renewed every 100 ms: a renewal may be 200 ms late on a loaded machine.
+    const holder = new RedisTokenStore({ client: redis, keyPrefix: prefix, lockTtlMs: 300 });
+    const other = new RedisTokenStore({ client: redis, keyPrefix: prefix, lockTtlMs: 300 });
+    const release = await holder.acquireLock('token:a');
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // over 3 lock lifetimes
 
     expect(await other.acquireLock('token:a')).toBeUndefined();
     expect(await redis.pttl(`${prefix}token:a:lock`)).toBeGreaterThan(0);
@@ -101,6 +103,15 @@ describe('RedisTokenStore', () => {
     const next = await other.acquireLock('token:a');
     expect(next).toBeDefined();
     await next!();
+  });
+
+  it('stops renewing after the hold its holder asked for', async () => {
+    const holder = new RedisTokenStore({ client: redis, keyPrefix: prefix, lockTtlMs: 100 });
+    await holder.acquireLock('token:a', 200); // never released: a holder stuck but alive
+    await new Promise((resolve) => setTimeout(resolve, 600)); // hold 200 + lock 100, with slack
+
+    expect(await store.acquireLock('token:a')).toBeDefined();
+    await holder.close();
   });
 
   it('tells subscribers of tokens stored elsewhere', async () => {
@@ -200,11 +211,11 @@ describe('TokenService on a shared RedisTokenStore', () => {
 
   it('keeps one refresher while the platform is slower than the lock lives', async () => {
     const slowStore = () =>
-      new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix, lockTtlMs: 150 });
+      new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix, lockTtlMs: 300 });
     const [a, b] = [await instance({ store: slowStore() }), await instance({ store: slowStore() })];
     const first = await a.tokens.getAccessToken();
     expect(await b.tokens.getAccessToken()).toBe(first);
-    emulator.configure({ tokenLatencyMs: 600 }); // 4 lock lifetimes per token request
+    emulator.configure({ tokenLatencyMs: 1200 }); // 4 lock lifetimes per token request
 
     const [fromA, fromB] = await Promise.all([a.tokens.refresh(), b.tokens.refresh()]);
 

@@ -305,8 +305,8 @@ describe('the central token hub', () => {
     expect(emulator.counters.tokenRequests).toBeLessThanOrEqual(4);
     // Consumers ask the hub when it renews (its schedule travels with the token), not before:
     // about one request per hub token. On a loaded machine the hub's own timer can fire late;
-    // a consumer that finds the token unchanged asks once more after 250 ms or more, so allow
-    // one such extra ask per cycle. A consumer polling the hub would make dozens.
+    // a consumer that finds the token unchanged asks again, 250 ms or more later, until the hub
+    // has renewed. Hence 2 × tokens + 1; polling every 250 ms would make about 18 here.
     for (const c of pair)
       expect(c.tokens.getStatus().tokenRequests).toBeLessThanOrEqual(
         2 * emulator.counters.tokenRequests + 1,

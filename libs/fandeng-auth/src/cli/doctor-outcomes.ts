@@ -80,7 +80,7 @@ export function diagnoseFailure(error: unknown, context: FailureContext): Diagno
 function diagnoseHubFailure(error: unknown, context: FailureContext): Diagnosis | undefined {
   if (error instanceof FandengCredentialsError) {
     return {
-      outcome: 'access-denied',
+      outcome: 'invalid-credentials',
       summary: `The token hub refused the API key (HTTP ${error.status ?? 401}).`,
       advice: [
         'FANDENG_HUB_API_KEY must be one of the keys the hub accepts (its apiKeys, ' +
@@ -89,14 +89,24 @@ function diagnoseHubFailure(error: unknown, context: FailureContext): Diagnosis 
     };
   }
   if (error instanceof FandengTransportError && error.status !== undefined) {
-    return {
-      outcome: 'platform-unavailable',
-      summary: `${error.message}.`,
-      advice: [
-        'The hub is up but cannot hand out a token: run doctor on the hub host (FANDENG_MODE=hub ' +
-          'or direct) to see why it cannot get one from the platform.',
-      ],
-    };
+    // The hub says why in its own error code; a bare 502 or 504 comes from something in front.
+    return error.message.includes('the hub has no token')
+      ? {
+          outcome: 'platform-unavailable',
+          summary: `${error.message}.`,
+          advice: [
+            'The hub is up but cannot hand out a token: run doctor on the hub host ' +
+              '(FANDENG_MODE=hub or direct) to see why it cannot get one from the platform.',
+          ],
+        }
+      : {
+          outcome: 'platform-unavailable',
+          summary: `HTTP ${error.status} from ${context.tokenUrl}, without the hub's own error code.`,
+          advice: [
+            'A proxy or load balancer in front of the hub answers like this when the hub is down ' +
+              'or unreachable from it: check that the hub runs, then try again.',
+          ],
+        };
   }
   if (error instanceof FandengMalformedResponseError) {
     return {

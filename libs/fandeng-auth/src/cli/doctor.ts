@@ -101,7 +101,10 @@ async function callSource(
     hub ? new HubTokenEndpoint(hub) : new PlatformTokenEndpoint(options),
   );
   const client = new TokenClient(endpoint, options, new AbortController().signal);
-  const tokenUrl = hub ? hub.url : endpoint.description;
+  // The hub URL as printed: never a user:password@ it may carry.
+  const tokenUrl = hub
+    ? `${new URL(hub.url).origin}${new URL(hub.url).pathname}`
+    : endpoint.description;
   const target = { tokenUrl, clientId: options.clientId, notes };
   const started = performance.now();
   try {
@@ -166,7 +169,8 @@ const SUCCESS_ADVICE = [
 const HUB_SUCCESS_ADVICE = [
   'This service can get its token from the hub with this key, as the running service will; it ' +
     'needs no platform credentials.',
-  "Asking the hub costs nothing of the platform's daily limit: the hub hands out the token it holds.",
+  'Asking the hub costs no platform request of its own: the hub hands out the token it holds ' +
+    '(or fetches one, as it would for any consumer, if it holds none).',
 ];
 
 function describeError(error: unknown): DoctorReport['error'] {

@@ -18,8 +18,8 @@ Environment (a .env file in the current directory is read too; the environment w
   FANDENG_BASE_URL        the platform, e.g. https://open-platform-test.dushu.io   required
   FANDENG_TOKEN_PATH      the token endpoint's path                   default /oauth/token
 
-A service that gets its token from a token hub (FANDENG_MODE=consumer) asks the hub instead,
-which spends nothing of the daily limit:
+A service that gets its token from a token hub (FANDENG_MODE=consumer) asks the hub instead
+(no platform request of its own):
   FANDENG_HUB_URL         the hub, e.g. http://token-hub.internal:3000/fandeng-token-hub
   FANDENG_HUB_API_KEY     this service's key for the hub
 

@@ -11,10 +11,10 @@ export const DEFAULT_REDIS_KEY_PREFIX = 'fandeng-auth:';
 /** A holder that has not renewed its lock for 5 s is presumed dead. */
 export const DEFAULT_REDIS_LOCK_TTL_MS = 5_000;
 /**
- * A holder renews its lock for at most this long. A refresh flight (3 attempts of at most 10 s
- * each, by default) ends well before; the bound only matters if a release were ever lost.
+ * A holder renews its lock for at most this long when it does not say how long it may hold it
+ * (`TokenService` does: its longest refresh flight).
  */
-export const MAX_REDIS_LOCK_HOLD_MS = 120_000;
+export const DEFAULT_REDIS_LOCK_HOLD_MS = 120_000;
 /** Redis answers in a millisecond; past this, the module falls back to local fetching. */
 export const DEFAULT_REDIS_OPERATION_TIMEOUT_MS = 1_000;
 
@@ -99,12 +99,15 @@ export class RedisTokenStore implements TokenStore {
     await this.run(this.client.eval(DELETE_TOKEN_IF, 1, this.prefix + key, value));
   }
 
-  async acquireLock(key: string): Promise<ReleaseLock | undefined> {
+  async acquireLock(
+    key: string,
+    holdMs = DEFAULT_REDIS_LOCK_HOLD_MS,
+  ): Promise<ReleaseLock | undefined> {
     const lockKey = `${this.prefix}${key}:lock`;
     const owner = randomUUID();
     const taken = await this.run(this.client.set(lockKey, owner, 'PX', this.lockTtlMs, 'NX'));
     if (taken !== 'OK') return undefined;
-    const stopRenewing = this.renew(lockKey, owner);
+    const stopRenewing = this.renew(lockKey, owner, holdMs);
     return async () => {
       stopRenewing();
       await this.run(this.client.eval(RELEASE_LOCK_IF, 1, lockKey, owner));
@@ -152,10 +155,11 @@ export class RedisTokenStore implements TokenStore {
    * Keeps a held lock alive while this process lives: without it, a token request slower than
    * `lockTtlMs` (a slow platform, retries with backoff) would let a second process take the
    * lock and call the platform too. A dead or stalled holder stops renewing, so its lock still
-   * expires within `lockTtlMs`. Returns the function that stops the renewal.
+   * expires within `lockTtlMs`. Renewal ends after `holdMs`. Returns the function that stops it.
    */
-  private renew(lockKey: string, owner: string): () => void {
-    const until = Date.now() + MAX_REDIS_LOCK_HOLD_MS;
+  private renew(lockKey: string, owner: string, holdMs: number): () => void {
+    const until = Date.now() + holdMs;
+    let pending = false; // one renewal at a time: a slow Redis must not pile them up
     const stop = () => {
       clearInterval(timer);
       this.renewals.delete(stop);
@@ -163,12 +167,18 @@ export class RedisTokenStore implements TokenStore {
     const timer = setInterval(
       () => {
         if (Date.now() >= until) return stop();
-        this.run(this.client.eval(RENEW_LOCK_IF, 1, lockKey, owner, this.lockTtlMs)).then(
-          (kept) => {
-            if (kept === 0) stop(); // no longer ours: released, or expired meanwhile
-          },
-          () => undefined, // Redis is down: the lock expires by itself, as it must
-        );
+        if (pending) return;
+        pending = true;
+        this.run(this.client.eval(RENEW_LOCK_IF, 1, lockKey, owner, this.lockTtlMs))
+          .then(
+            (kept) => {
+              if (kept === 0) stop(); // no longer ours: released, or expired meanwhile
+            },
+            () => undefined, // Redis is down: the lock expires by itself, as it must
+          )
+          .finally(() => {
+            pending = false;
+          });
       },
       Math.max(10, Math.floor(this.lockTtlMs / 3)),
     );

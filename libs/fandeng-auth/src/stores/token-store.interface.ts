@@ -17,9 +17,11 @@ export interface TokenStore {
   /**
    * Shared stores: take the fleet-wide refresh lock for `key`, so one process calls the
    * platform per cycle. Resolves a release function, or `undefined` while another process holds
-   * it. The lock must expire by itself, so a crashed holder cannot stall the fleet.
+   * it. The lock must expire by itself, so a crashed holder cannot stall the fleet. `holdMs` is
+   * the longest the caller may hold it (its whole refresh flight, retries included): a store
+   * that keeps a live holder's lock alive stops doing so after that.
    */
-  acquireLock?(key: string): Promise<ReleaseLock | undefined>;
+  acquireLock?(key: string, holdMs?: number): Promise<ReleaseLock | undefined>;
   /** Shared stores: be told of tokens other processes store. Returns the unsubscribe function. */
   subscribe?(key: string, listener: (token: AccessToken) => void): () => void;
   /**

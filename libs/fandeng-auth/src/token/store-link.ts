@@ -46,13 +46,16 @@ export class StoreLink {
     await this.run('delete', () => this.store.delete(this.key, value));
   }
 
-  /** The refresh lock, `undefined` while another process holds it; {@link NO_LOCK} when there is none to take. */
-  async tryLock(): Promise<ReleaseLock | undefined> {
+  /**
+   * The refresh lock, for at most `holdMs`; `undefined` while another process holds it;
+   * {@link NO_LOCK} when there is none to take.
+   */
+  async tryLock(holdMs: number): Promise<ReleaseLock | undefined> {
     if (this.store.acquireLock === undefined) return NO_LOCK;
     let failed = false;
     const release = await this.run(
       'lock',
-      () => this.store.acquireLock!(this.key),
+      () => this.store.acquireLock!(this.key, holdMs),
       () => {
         failed = true;
       },

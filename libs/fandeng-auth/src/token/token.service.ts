@@ -44,9 +44,12 @@ interface HeldToken {
 
 let instances = 0;
 
-/** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
-/** A process waits this long at most for a peer's token before fetching one itself. */
-const MAX_PEER_WAIT_MS = 30_000;
+/**
+ * A process waits for a peer's token at most the peer's longest possible refresh flight plus
+ * this, before fetching one itself. The peer's store keeps its lock alive while it lives (a dead
+ * one's lock expires), so this only matters for a holder that is alive but stuck.
+ */
+const PEER_WAIT_MARGIN_MS = 5_000;
 
 /**
  * Gets, caches and refreshes the platform's access token. Concurrent callers share one request;
@@ -268,8 +271,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
 
     // A shared store elects one refresher per cycle; the others wait for the token it stores.
     let release: ReleaseLock | undefined;
-    for (const deadline = Date.now() + MAX_PEER_WAIT_MS; release === undefined;) {
-      release = await this.link.tryLock();
+    const flightMs = this.longestFlightMs();
+    for (const deadline = Date.now() + flightMs + PEER_WAIT_MARGIN_MS; release === undefined;) {
+      release = await this.link.tryLock(flightMs);
       if (release !== undefined) break;
       if (Date.now() >= deadline) {
         this.logger.warn('No token from the process holding the refresh lock; fetching one here');
@@ -291,6 +295,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       await this.link.unlock(release);
     }
+  }
+
+  /** The longest a refresh can take: every attempt timing out, with the longest backoff between. */
+  private longestFlightMs(): number {
+    const { requestTimeoutMs, retry } = this.options;
+    return retry.maxAttempts * requestTimeoutMs + (retry.maxAttempts - 1) * retry.maxDelayMs;
   }
 
   private async fetch(): Promise<AccessToken> {
