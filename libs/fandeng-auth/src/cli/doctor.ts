@@ -97,14 +97,10 @@ async function callSource(
   notes: string[],
 ): Promise<DoctorReport> {
   const { hub } = options;
-  const endpoint = new ObservedEndpoint(
-    hub ? new HubTokenEndpoint(hub) : new PlatformTokenEndpoint(options),
-  );
+  const source = hub ? new HubTokenEndpoint(hub) : new PlatformTokenEndpoint(options);
+  const endpoint = new ObservedEndpoint(source);
   const client = new TokenClient(endpoint, options, new AbortController().signal);
-  // The hub URL as printed: never a user:password@ it may carry.
-  const tokenUrl = hub
-    ? `${new URL(hub.url).origin}${new URL(hub.url).pathname}`
-    : endpoint.description;
+  const tokenUrl = source instanceof HubTokenEndpoint ? source.location : source.description;
   const target = { tokenUrl, clientId: options.clientId, notes };
   const started = performance.now();
   try {

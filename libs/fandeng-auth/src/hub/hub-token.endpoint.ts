@@ -33,13 +33,16 @@ const isNumber = (value: unknown): value is number =>
  */
 export class HubTokenEndpoint implements TokenEndpoint {
   readonly description: string;
+  /** The hub's URL as it may be shown: origin and path, never a `user:password@` it carries. */
+  readonly location: string;
   readonly secrets: readonly string[];
   private readonly base: string;
 
   constructor(private readonly hub: Required<FandengHubClientOptions>) {
     this.base = hub.url.replace(/\/+$/, '');
     const url = new URL(this.base);
-    this.description = `the token hub at ${url.origin}${url.pathname.replace(/\/$/, '')}`;
+    this.location = `${url.origin}${url.pathname.replace(/\/$/, '')}`;
+    this.description = `the token hub at ${this.location}`;
     this.secrets = [hub.apiKey];
   }
 

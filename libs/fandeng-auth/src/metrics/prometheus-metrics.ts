@@ -38,12 +38,10 @@ export function registerFandengAuthMetrics(
         }
       }
     };
+    const config = { name, help: metric.description, labelNames, registers };
     if (metric.kind === 'counter') {
       new prom.Counter({
-        name,
-        help: metric.description,
-        labelNames,
-        registers,
+        ...config,
         collect() {
           this.reset();
           collect((labels, value) => this.inc(labels, value));
@@ -51,10 +49,7 @@ export function registerFandengAuthMetrics(
       });
     } else {
       new prom.Gauge({
-        name,
-        help: metric.description,
-        labelNames,
-        registers,
+        ...config,
         collect() {
           this.reset();
           collect((labels, value) => this.set(labels, value));

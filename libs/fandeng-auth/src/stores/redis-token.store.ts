@@ -115,12 +115,12 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async incrementTokenRequests(key: string, date: string): Promise<number> {
-    const counter = `${this.prefix}${key}:requests:${date}`;
+    const counter = this.counterKey(key, date);
     return Number(await this.run(this.client.eval(COUNT_REQUEST, 1, counter, COUNTER_TTL_MS)));
   }
 
   async getTokenRequests(key: string, date: string): Promise<number> {
-    return Number((await this.run(this.client.get(`${this.prefix}${key}:requests:${date}`))) ?? 0);
+    return Number((await this.run(this.client.get(this.counterKey(key, date)))) ?? 0);
   }
 
   subscribe(key: string, listener: (token: AccessToken) => void): () => void {
@@ -149,6 +149,11 @@ export class RedisTokenStore implements TokenStore {
     this.subscriber?.disconnect();
     this.subscriber = undefined;
     if (this.owned) this.client.disconnect();
+  }
+
+  /** The fleet's count of token requests under `key` on the platform's `date`. */
+  private counterKey(key: string, date: string): string {
+    return `${this.prefix}${key}:requests:${date}`;
   }
 
   /**

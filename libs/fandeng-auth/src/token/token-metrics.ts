@@ -75,10 +75,13 @@ export class TokenMetrics {
     this.checkBudget();
   }
 
-  /** The platform's date now, `YYYY-MM-DD`. */
-  platformDate(now = Date.now()): string {
+  /**
+   * The platform's date now, `YYYY-MM-DD`, under which the fleet counts its token requests;
+   * `undefined` where requests do not count against the platform's limit (they go to a hub).
+   */
+  platformDate(now = Date.now()): string | undefined {
     this.rollOver(now);
-    return this.date;
+    return this.countsAgainstPlatform ? this.date : undefined;
   }
 
   private checkBudget(): void {

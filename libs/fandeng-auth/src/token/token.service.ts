@@ -402,11 +402,9 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.changes.next(token);
     if (how === 'adopted') {
       this.metrics.count('adopted');
-      if (!this.options.hub) {
-        // Whoever fetched it counted it: read the fleet's count, so ours is at most a cycle old.
-        const date = this.metrics.platformDate();
-        this.syncFleetCount(date, () => this.link.getTokenRequests(date));
-      }
+      // Whoever fetched it counted it: read the fleet's count, so ours is at most a cycle old.
+      const date = this.metrics.platformDate(); // undefined where requests go to a hub
+      if (date !== undefined) this.syncFleetCount(date, () => this.link.getTokenRequests(date));
       this.emit('adopted', token.value, 'store');
     } else {
       this.emit(
