@@ -51,7 +51,10 @@ async function statusOf(promise) {
 const noKeepAlive = new http.Agent({ keepAlive: false });
 
 export async function fetchToken(base) {
-  const res = await axios.post(tokenUrl(base), undefined, { timeout: 10_000, httpAgent: noKeepAlive });
+  const res = await axios.post(tokenUrl(base), undefined, {
+    timeout: 10_000,
+    httpAgent: noKeepAlive,
+  });
   return res.data.value ?? res.data.access_token;
 }
 
@@ -172,7 +175,9 @@ export async function createClient(name, url, extra = {}) {
       return {
         request: async () => {
           const token = await fetchToken(url);
-          return statusOf(http.axiosRef.get(API, { headers: { Authorization: `Bearer ${token}` } }));
+          return statusOf(
+            http.axiosRef.get(API, { headers: { Authorization: `Bearer ${token}` } }),
+          );
         },
         getToken: () => fetchToken(url),
         close: async () => undefined,

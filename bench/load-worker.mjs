@@ -36,8 +36,12 @@ async function loop(client, deadline, measure) {
 
 async function main() {
   const moduleOptions = {};
-  if (env.BENCH_REFRESH_AHEAD_SECONDS) moduleOptions.refreshAheadSeconds = Number(env.BENCH_REFRESH_AHEAD_SECONDS);
-  const client = await createClient(name, url, { token: env.BENCH_TOKEN || undefined, moduleOptions });
+  if (env.BENCH_REFRESH_AHEAD_SECONDS)
+    moduleOptions.refreshAheadSeconds = Number(env.BENCH_REFRESH_AHEAD_SECONDS);
+  const client = await createClient(name, url, {
+    token: env.BENCH_TOKEN || undefined,
+    moduleOptions,
+  });
   if (warmupMs > 0) {
     const until = Date.now() + warmupMs;
     await Promise.all(Array.from({ length: concurrency }, () => loop(client, until, false)));
@@ -65,6 +69,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`load-worker ${name}: ${error?.name} ${error?.code ?? ''} ${error?.message}\n`);
+  process.stderr.write(
+    `load-worker ${name}: ${error?.name} ${error?.code ?? ''} ${error?.message}\n`,
+  );
   process.exit(1);
 });

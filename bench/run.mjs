@@ -13,7 +13,9 @@ import { FandengPlatformEmulator } from '../dist/bench/emulator/index.js';
 import { CLIENT_ID, CLIENT_SECRET, createClient, fetchToken } from './clients.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
-const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map(Number)) : undefined;
+const ONLY = process.env.BENCH_ONLY
+  ? new Set(process.env.BENCH_ONLY.split(',').map(Number))
+  : undefined;
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ms = (n) => Math.max(200, Math.round(n * SCALE));
@@ -21,7 +23,8 @@ const ms = (n) => Math.max(200, Math.round(n * SCALE));
 const rows = [];
 const raw = {};
 const t0 = Date.now();
-const log = (line) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const log = (line) =>
+  console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 
 // ---------- helpers ----------
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
@@ -38,7 +41,9 @@ const range = (st, d = 2) =>
 /** One table row. `pass`: true/false against a target, or undefined where there is none. */
 function row(figure, client, measure, value, target = '', pass = undefined) {
   rows.push({ figure, client, measure, value, target, pass });
-  log(`  ${client} · ${measure}: ${value}${target ? ` (target ${target}: ${pass ? 'met' : 'MISSED'})` : ''}`);
+  log(
+    `  ${client} · ${measure}: ${value}${target ? ` (target ${target}: ${pass ? 'met' : 'MISSED'})` : ''}`,
+  );
 }
 
 /** Runs a worker script; resolves its last JSON line. Killed after `timeoutMs`. */
@@ -123,7 +128,8 @@ async function figure1() {
   for (let r = 0; r < ROUNDS; r++) {
     const floor = await timeIt(() => Promise.resolve(token));
     floorRates.push(floor);
-    for (const [name, c] of Object.entries(clients)) ratios[name].push((await timeIt(c.getToken)) / floor);
+    for (const [name, c] of Object.entries(clients))
+      ratios[name].push((await timeIt(c.getToken)) / floor);
   }
   for (const c of Object.values(clients)) await c.close();
   const floorSt = stats(floorRates);
@@ -132,7 +138,14 @@ async function figure1() {
     const st = stats(rs);
     const rate = st.median * floorSt.median;
     const isOurs = name === 'fandeng';
-    row(1, PEER_LABEL[name], `calls/s ÷ floor (${(rate / 1e6).toFixed(2)} M/s; floor ${(floorSt.median / 1e6).toFixed(2)} M/s)`, range(st), isOurs ? '≥ 0.5' : '', isOurs ? st.median >= 0.5 : undefined);
+    row(
+      1,
+      PEER_LABEL[name],
+      `calls/s ÷ floor (${(rate / 1e6).toFixed(2)} M/s; floor ${(floorSt.median / 1e6).toFixed(2)} M/s)`,
+      range(st),
+      isOurs ? '≥ 0.5' : '',
+      isOurs ? st.median >= 0.5 : undefined,
+    );
   }
 }
 
@@ -147,9 +160,13 @@ async function figure2() {
   const everyRound = new Set(['plain', 'fandeng']);
   const durationMs = ms(2000);
   configureBoth({ overlapSeconds: 3600 }); // the floor's fixed token must outlive every new one
-  const tokens = { plain: await fetchToken(fandengEmu.url), 'plain-fetch': await fetchToken(rfcEmu.url) };
+  const tokens = {
+    plain: await fetchToken(fandengEmu.url),
+    'plain-fetch': await fetchToken(rfcEmu.url),
+  };
   const order = ['plain', 'fandeng', 'oauth-client', 'auth-refresh', 'plain-fetch', 'oauth2-fetch'];
-  const floorOf = (name) => (FORMAT_OF[name] === rfcEmu && name !== 'oauth-client' ? 'plain-fetch' : 'plain');
+  const floorOf = (name) =>
+    FORMAT_OF[name] === rfcEmu && name !== 'oauth-client' ? 'plain-fetch' : 'plain';
   const out = {};
   for (const concurrency of [1, 64]) {
     const runs = Object.fromEntries(order.map((n) => [n, []]));
@@ -184,8 +201,22 @@ async function figure2() {
       const isOurs = name === 'fandeng';
       const fig = isOurs ? 2 : 7;
       const vs = floorOf(name) === 'plain' ? 'plain' : 'plain fetch';
-      row(fig, PEER_LABEL[name], `${mode}: throughput ÷ ${vs}`, range(tput), isOurs ? '≥ 0.97' : '', isOurs ? tput.median >= 0.97 : undefined);
-      row(fig, PEER_LABEL[name], `${mode}: CPU/request ÷ ${vs}${bad ? ` (${bad} non-200)` : ''}`, range(cpu), isOurs ? '≤ 1.03' : '', isOurs ? cpu.median <= 1.03 : undefined);
+      row(
+        fig,
+        PEER_LABEL[name],
+        `${mode}: throughput ÷ ${vs}`,
+        range(tput),
+        isOurs ? '≥ 0.97' : '',
+        isOurs ? tput.median >= 0.97 : undefined,
+      );
+      row(
+        fig,
+        PEER_LABEL[name],
+        `${mode}: CPU/request ÷ ${vs}${bad ? ` (${bad} non-200)` : ''}`,
+        range(cpu),
+        isOurs ? '≤ 1.03' : '',
+        isOurs ? cpu.median <= 1.03 : undefined,
+      );
     }
   }
   raw.figure2 = out;
@@ -201,11 +232,22 @@ async function figure2() {
 async function figure2b() {
   log('figure 2b: interceptor cost with a no-network adapter, in process');
   const ROUNDS = 7;
-  const adapter = async (config) => ({ data: '', status: 200, statusText: 'OK', headers: {}, config, request: {} });
+  const adapter = async (config) => ({
+    data: '',
+    status: 200,
+    statusText: 'OK',
+    headers: {},
+    config,
+    request: {},
+  });
   const client = await createClient('fandeng', fandengEmu.url);
   const token = await client.getToken();
   const authorization = `Bearer ${token}`;
-  const byDefault = axios.create({ baseURL: fandengEmu.url, adapter, headers: { Authorization: authorization } });
+  const byDefault = axios.create({
+    baseURL: fandengEmu.url,
+    adapter,
+    headers: { Authorization: authorization },
+  });
   const perRequest = axios.create({ baseURL: fandengEmu.url, adapter });
   const signed = axios.create({ baseURL: fandengEmu.url, adapter });
   installTokenInterceptor(signed, client.tokens, { authorizedOrigins: [fandengEmu.url] });
@@ -242,12 +284,29 @@ async function figure2b() {
   const realCpu = fig2.length ? stats(fig2).median : undefined;
   raw.figure2b = { callsPerRound: N, cpuUsPerCall: perRound, realRequestCpuUs: realCpu };
   const label = 'nestjs-fandeng-auth (no network)';
-  row(2, label, `axios alone, header in defaults: CPU µs per request (absolute)`, range(stats(perRound.map((c) => c.default))));
+  row(
+    2,
+    label,
+    `axios alone, header in defaults: CPU µs per request (absolute)`,
+    range(stats(perRound.map((c) => c.default))),
+  );
   row(2, label, 'CPU µs the interceptor adds, vs the header in defaults', range(added));
-  row(2, label, 'CPU µs the interceptor adds, vs a header passed per request (figure 2\'s floor)', range(addedVsPerRequest));
+  row(
+    2,
+    label,
+    "CPU µs the interceptor adds, vs a header passed per request (figure 2's floor)",
+    range(addedVsPerRequest),
+  );
   if (realCpu !== undefined) {
     const share = added.median / realCpu;
-    row(2, 'nestjs-fandeng-auth', `added CPU ÷ a real sequential request's CPU (${realCpu.toFixed(0)} µs in figure 2)`, share.toFixed(4), '≤ 0.03', share <= 0.03);
+    row(
+      2,
+      'nestjs-fandeng-auth',
+      `added CPU ÷ a real sequential request's CPU (${realCpu.toFixed(0)} µs in figure 2)`,
+      share.toFixed(4),
+      '≤ 0.03',
+      share <= 0.03,
+    );
   }
 }
 
@@ -304,12 +363,31 @@ async function figure3() {
       p99.push(pct(s, 99) / floorMs);
       await client.close();
     }
-    raw.figure3.runs[name] = { calls: n, tokenRequests: reqs, p50OverFloor: p50, p99OverFloor: p99, failures, api401 };
+    raw.figure3.runs[name] = {
+      calls: n,
+      tokenRequests: reqs,
+      p50OverFloor: p50,
+      p99OverFloor: p99,
+      failures,
+      api401,
+    };
     const isOurs = name === 'fandeng';
     const fig = isOurs ? 3 : 7;
     const what = how === 'request' ? `${n} first requests` : `${n} first token calls`;
-    row(fig, PEER_LABEL[name], `${what}: token requests${api401 ? ` (${api401} API 401s)` : ''}${failures ? ` (${failures} failed)` : ''}`, range(stats(reqs), 0), isOurs ? '= 1' : '', isOurs ? stats(reqs).max === 1 && failures === 0 : undefined);
-    row(fig, PEER_LABEL[name], `${what}: p50 / p99 wait ÷ one token request`, `${range(stats(p50))} / ${range(stats(p99))}`);
+    row(
+      fig,
+      PEER_LABEL[name],
+      `${what}: token requests${api401 ? ` (${api401} API 401s)` : ''}${failures ? ` (${failures} failed)` : ''}`,
+      range(stats(reqs), 0),
+      isOurs ? '= 1' : '',
+      isOurs ? stats(reqs).max === 1 && failures === 0 : undefined,
+    );
+    row(
+      fig,
+      PEER_LABEL[name],
+      `${what}: p50 / p99 wait ÷ one token request`,
+      `${range(stats(p50))} / ${range(stats(p99))}`,
+    );
   }
   configureBoth({ tokenLatencyMs: undefined });
 }
@@ -342,8 +420,22 @@ async function figure4() {
     raw.figure4.runs[name] = { worker: res, emulator: c };
     const isOurs = name === 'fandeng';
     const fig = isOurs ? 4 : 7;
-    row(fig, PEER_LABEL[name], `rotation: token requests (${fmt(cycles, 1)} lifetimes; ≤ ${refreshCycles} refresh cycles of ≥ 2 s)`, String(c.tokenRequests), isOurs ? `≤ ${refreshCycles + 1}` : '', isOurs ? c.tokenRequests <= refreshCycles + 1 : undefined);
-    row(fig, PEER_LABEL[name], `rotation: 401s seen by callers / failed calls (of ${res.calls}; API 401s ${c.apiUnauthorized})`, `${res.unauthorized} / ${res.failed + res.otherStatus}`, isOurs ? '0 / 0' : '', isOurs ? res.unauthorized === 0 && res.failed + res.otherStatus === 0 : undefined);
+    row(
+      fig,
+      PEER_LABEL[name],
+      `rotation: token requests (${fmt(cycles, 1)} lifetimes; ≤ ${refreshCycles} refresh cycles of ≥ 2 s)`,
+      String(c.tokenRequests),
+      isOurs ? `≤ ${refreshCycles + 1}` : '',
+      isOurs ? c.tokenRequests <= refreshCycles + 1 : undefined,
+    );
+    row(
+      fig,
+      PEER_LABEL[name],
+      `rotation: 401s seen by callers / failed calls (of ${res.calls}; API 401s ${c.apiUnauthorized})`,
+      `${res.unauthorized} / ${res.failed + res.otherStatus}`,
+      isOurs ? '0 / 0' : '',
+      isOurs ? res.unauthorized === 0 && res.failed + res.otherStatus === 0 : undefined,
+    );
   }
   // The naive client, bounded: a token per request.
   const naive = await createClient('naive', fandengEmu.url);
@@ -352,7 +444,12 @@ async function figure4() {
   for (let i = 0; i < N; i++) await naive.request();
   const perReq = fandengEmu.counters.tokenRequests / N;
   raw.figure4.naive = { requests: N, tokenRequests: fandengEmu.counters.tokenRequests };
-  row(7, PEER_LABEL.naive, `${N} sequential requests: token requests per request (a 2,000/day quota lasts ${Math.floor(2000 / perReq)} requests)`, fmt(perReq));
+  row(
+    7,
+    PEER_LABEL.naive,
+    `${N} sequential requests: token requests per request (a 2,000/day quota lasts ${Math.floor(2000 / perReq)} requests)`,
+    fmt(perReq),
+  );
   configureBoth({ tokenLifetimeSeconds: undefined, overlapSeconds: undefined });
 }
 
@@ -375,7 +472,10 @@ function runFleet(store, processes, durationMs, keyPrefix) {
     let closed = 0;
     let startedAt;
     for (let i = 0; i < processes; i++) {
-      const child = spawn(process.execPath, [here('fleet-worker.mjs')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [here('fleet-worker.mjs')], {
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const killer = setTimeout(() => child.kill('SIGKILL'), durationMs + 60_000);
       let buf = '';
       let err = '';
@@ -397,8 +497,14 @@ function runFleet(store, processes, durationMs, keyPrefix) {
       child.once('error', reject);
       child.once('close', (code) => {
         clearTimeout(killer);
-        if (code !== 0) summaries.push({ summary: { ok: 0, unauthorized: 0, failed: 0 }, crashed: true, stderr: err });
-        if (++closed === processes) resolve({ summaries, elapsedMs: Date.now() - (startedAt ?? Date.now()) });
+        if (code !== 0)
+          summaries.push({
+            summary: { ok: 0, unauthorized: 0, failed: 0 },
+            crashed: true,
+            stderr: err,
+          });
+        if (++closed === processes)
+          resolve({ summaries, elapsedMs: Date.now() - (startedAt ?? Date.now()) });
       });
       members.push(child);
     }
@@ -426,7 +532,9 @@ async function deleteKeys(prefix) {
 async function figure5() {
   const durationMs = ms(30_000);
   const processes = 8;
-  log(`figure 5: fleet of ${processes} processes for ${durationMs / 1000} s, lifetime 3 s, overlap 1 s`);
+  log(
+    `figure 5: fleet of ${processes} processes for ${durationMs / 1000} s, lifetime 3 s, overlap 1 s`,
+  );
   configureBoth({ tokenLifetimeSeconds: 3, overlapSeconds: 1 });
   raw.figure5 = {};
   for (const store of ['redis', 'memory']) {
@@ -436,7 +544,8 @@ async function figure5() {
     try {
       res = await runFleet(store, processes, durationMs, prefix);
     } finally {
-      if (store === 'redis') raw.figure5.redisKeysDeleted = await deleteKeys(prefix).catch((e) => `error: ${e.message}`);
+      if (store === 'redis')
+        raw.figure5.redisKeysDeleted = await deleteKeys(prefix).catch((e) => `error: ${e.message}`);
     }
     const c = { ...fandengEmu.counters };
     const cycles = Math.ceil(res.elapsedMs / 3000);
@@ -444,11 +553,34 @@ async function figure5() {
     const refreshCycles = Math.ceil(res.elapsedMs / 2000);
     const sum = (k) => res.summaries.reduce((s, x) => s + (x.summary[k] ?? 0), 0);
     const crashed = res.summaries.filter((x) => x.crashed).length;
-    raw.figure5[store] = { cycles, refreshCycles, emulator: c, summaries: res.summaries, elapsedMs: res.elapsedMs };
-    const label = store === 'redis' ? 'nestjs-fandeng-auth, Redis store' : 'nestjs-fandeng-auth, in-memory stores (naive contrast)';
+    raw.figure5[store] = {
+      cycles,
+      refreshCycles,
+      emulator: c,
+      summaries: res.summaries,
+      elapsedMs: res.elapsedMs,
+    };
+    const label =
+      store === 'redis'
+        ? 'nestjs-fandeng-auth, Redis store'
+        : 'nestjs-fandeng-auth, in-memory stores (naive contrast)';
     const isRedis = store === 'redis';
-    row(5, label, `token requests (${cycles} lifetimes of 3 s; ≤ ${refreshCycles} refresh cycles of ≥ 2 s in ${fmt(res.elapsedMs / 1000, 1)} s)`, String(c.tokenRequests), isRedis ? `≤ ${refreshCycles + 1}` : '', isRedis ? c.tokenRequests <= refreshCycles + 1 : undefined);
-    row(5, label, `401s / failed calls (of ${sum('ok') + sum('unauthorized') + sum('failed')}${crashed ? `; ${crashed} crashed` : ''})`, `${sum('unauthorized')} / ${sum('failed')}`, isRedis ? '0 / 0' : '', isRedis ? sum('unauthorized') === 0 && sum('failed') === 0 && !crashed : undefined);
+    row(
+      5,
+      label,
+      `token requests (${cycles} lifetimes of 3 s; ≤ ${refreshCycles} refresh cycles of ≥ 2 s in ${fmt(res.elapsedMs / 1000, 1)} s)`,
+      String(c.tokenRequests),
+      isRedis ? `≤ ${refreshCycles + 1}` : '',
+      isRedis ? c.tokenRequests <= refreshCycles + 1 : undefined,
+    );
+    row(
+      5,
+      label,
+      `401s / failed calls (of ${sum('ok') + sum('unauthorized') + sum('failed')}${crashed ? `; ${crashed} crashed` : ''})`,
+      `${sum('unauthorized')} / ${sum('failed')}`,
+      isRedis ? '0 / 0' : '',
+      isRedis ? sum('unauthorized') === 0 && sum('failed') === 0 && !crashed : undefined,
+    );
   }
   configureBoth({ tokenLifetimeSeconds: undefined, overlapSeconds: undefined });
 }
@@ -465,15 +597,31 @@ async function figure6() {
   raw.figure6 = res;
   const heapRatio = res.end.heapUsed / res.start.heapUsed;
   const mb = (b) => (b / 2 ** 20).toFixed(1);
-  row(6, PEER_LABEL.fandeng, `${res.cycles} refreshes: heap used end ÷ start (${mb(res.start.heapUsed)} → ${mb(res.end.heapUsed)} MiB; quarters ${res.midHeap.map(mb).join(', ')})`, fmt(heapRatio), '≤ 1.10', heapRatio <= 1.1);
-  row(6, PEER_LABEL.fandeng, `active resources start → end (${res.failed} failed refreshes)`, `${res.start.activeResources} → ${res.end.activeResources}`, 'flat', res.end.activeResources <= res.start.activeResources);
+  row(
+    6,
+    PEER_LABEL.fandeng,
+    `${res.cycles} refreshes: heap used end ÷ start (${mb(res.start.heapUsed)} → ${mb(res.end.heapUsed)} MiB; quarters ${res.midHeap.map(mb).join(', ')})`,
+    fmt(heapRatio),
+    '≤ 1.10',
+    heapRatio <= 1.1,
+  );
+  row(
+    6,
+    PEER_LABEL.fandeng,
+    `active resources start → end (${res.failed} failed refreshes)`,
+    `${res.start.activeResources} → ${res.end.activeResources}`,
+    'flat',
+    res.end.activeResources <= res.start.activeResources,
+  );
 }
 
 // ---------- table ----------
 function table() {
-  const head = '| # | client | measure | median (min–max) | target | met |\n| --- | --- | --- | --- | --- | --- |';
+  const head =
+    '| # | client | measure | median (min–max) | target | met |\n| --- | --- | --- | --- | --- | --- |';
   const lines = rows.map(
-    (r) => `| ${r.figure} | ${r.client} | ${r.measure} | ${r.value} | ${r.target} | ${r.pass === undefined ? '' : r.pass ? 'yes' : '**no**'} |`,
+    (r) =>
+      `| ${r.figure} | ${r.client} | ${r.measure} | ${r.value} | ${r.target} | ${r.pass === undefined ? '' : r.pass ? 'yes' : '**no**'} |`,
   );
   return `${head}\n${lines.join('\n')}`;
 }
@@ -481,7 +629,9 @@ function table() {
 async function main() {
   await fandengEmu.start();
   await rfcEmu.start();
-  log(`emulators on ${fandengEmu.url} (fandeng) and ${rfcEmu.url} (rfc6749); node ${process.version}, ${os.cpus().length} cpus`);
+  log(
+    `emulators on ${fandengEmu.url} (fandeng) and ${rfcEmu.url} (rfc6749); node ${process.version}, ${os.cpus().length} cpus`,
+  );
   const figures = [
     [1, figure1],
     [2, figure2],
@@ -498,7 +648,14 @@ async function main() {
         await fn();
       } catch (error) {
         log(`figure ${n} FAILED: ${error?.stack ?? error}`);
-        row(n, '—', 'figure failed to run', String(error?.message ?? error).slice(0, 120), 'runs', false);
+        row(
+          n,
+          '—',
+          'figure failed to run',
+          String(error?.message ?? error).slice(0, 120),
+          'runs',
+          false,
+        );
       }
     }
   } finally {
@@ -506,7 +663,15 @@ async function main() {
     await rfcEmu.stop();
   }
   const totalS = Math.round((Date.now() - t0) / 1000);
-  const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalSeconds: totalS, scale: SCALE, only: ONLY ? [...ONLY] : 'all' };
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    totalSeconds: totalS,
+    scale: SCALE,
+    only: ONLY ? [...ONLY] : 'all',
+  };
   const text = table();
   console.log(`\n${text}\n\nTotal: ${totalS} s`);
   writeFileSync(here('results.json'), `${JSON.stringify({ meta, rows, raw }, null, 2)}\n`);

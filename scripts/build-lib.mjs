@@ -33,10 +33,17 @@ const temp = mkdtempSync(`${root}dist/.build-lib-`);
 try {
   // The emulator stays its own library; the `testing` entry re-exports it through `#emulator`.
   tsc(
-    '-p', `${root}libs/fandeng-emulator/tsconfig.lib.json`,
-    '--rootDir', `${root}libs/fandeng-emulator/src`,
-    '--outDir', `${stage}/emulator`,
-    '--declaration', '--sourceMap', 'false', '--incremental', 'false',
+    '-p',
+    `${root}libs/fandeng-emulator/tsconfig.lib.json`,
+    '--rootDir',
+    `${root}libs/fandeng-emulator/src`,
+    '--outDir',
+    `${stage}/emulator`,
+    '--declaration',
+    '--sourceMap',
+    'false',
+    '--incremental',
+    'false',
   );
   const config = join(temp, 'tsconfig.json');
   writeFileSync(

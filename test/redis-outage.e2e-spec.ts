@@ -27,7 +27,11 @@ describe('a shared store through a Redis outage', () => {
     for (let i = 0; i < 2; i++) {
       fleet.push(
         await bootTokens(emulator, {
-          store: new RedisTokenStore({ url: redis.url, keyPrefix: prefix, operationTimeoutMs: 200 }),
+          store: new RedisTokenStore({
+            url: redis.url,
+            keyPrefix: prefix,
+            operationTimeoutMs: 200,
+          }),
         }),
       );
     }

@@ -39,7 +39,9 @@ describe('TokenService when the platform fails', () => {
 
   it('honours Retry-After between attempts', async () => {
     emulator.injectFault({ type: 'status', status: 429, headers: { 'Retry-After': '1' } }, 1);
-    harness = await bootTokens(emulator, { retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2000 } });
+    harness = await bootTokens(emulator, {
+      retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2000 },
+    });
     const started = Date.now();
     await harness.tokens.getAccessToken();
 
@@ -55,7 +57,9 @@ describe('TokenService when the platform fails', () => {
     expect(error).toBeInstanceOf(FandengTransportError);
     expect(error).toMatchObject({ status: 503, retryAfterMs: 120_000 });
     expect(await rejectionOf(harness.tokens.getAccessToken())).toBe(error);
-    expect(harness.tokens.getStatus().cooldownUntil!.getTime()).toBeGreaterThan(Date.now() + 110_000);
+    expect(harness.tokens.getStatus().cooldownUntil!.getTime()).toBeGreaterThan(
+      Date.now() + 110_000,
+    );
     expect(emulator.counters.tokenRequests).toBe(1);
   });
 
@@ -67,7 +71,11 @@ describe('TokenService when the platform fails', () => {
     const error = await rejectionOf(harness.tokens.getAccessToken());
 
     expect(error).toBeInstanceOf(FandengCredentialsError);
-    expect(error).toMatchObject({ code: 'INVALID_CLIENT', error: 'invalid_client', errorDescription: 'Bad client credentials' });
+    expect(error).toMatchObject({
+      code: 'INVALID_CLIENT',
+      error: 'invalid_client',
+      errorDescription: 'Bad client credentials',
+    });
     await rejectionOf(harness.tokens.getAccessToken());
     expect(emulator.counters.tokenRequests).toBe(1);
   });
@@ -120,8 +128,14 @@ describe('TokenService when the platform fails', () => {
 
   it('times out a platform that does not answer, and one that trickles', async () => {
     emulator.injectFault({ type: 'delay', ms: 2000 }, 1);
-    emulator.injectFault({ type: 'trickle', body: '{"value":"abc","expiresIn":100}', chunkDelayMs: 100 }, 1);
-    harness = await bootTokens(emulator, { requestTimeoutMs: 150, retry: { maxAttempts: 2, initialDelayMs: 1 } });
+    emulator.injectFault(
+      { type: 'trickle', body: '{"value":"abc","expiresIn":100}', chunkDelayMs: 100 },
+      1,
+    );
+    harness = await bootTokens(emulator, {
+      requestTimeoutMs: 150,
+      retry: { maxAttempts: 2, initialDelayMs: 1 },
+    });
     const started = Date.now();
     const error = await rejectionOf(harness.tokens.getAccessToken());
 
@@ -134,7 +148,10 @@ describe('TokenService when the platform fails', () => {
   it('reports a refused connection as a transport error', async () => {
     const url = emulator.url;
     await emulator.stop();
-    harness = await bootTokens(emulator, { baseUrl: url, retry: { maxAttempts: 2, initialDelayMs: 1 } });
+    harness = await bootTokens(emulator, {
+      baseUrl: url,
+      retry: { maxAttempts: 2, initialDelayMs: 1 },
+    });
     const error = await rejectionOf(harness.tokens.getAccessToken());
 
     expect(error).toBeInstanceOf(FandengTransportError);
@@ -148,7 +165,9 @@ describe('TokenService when the platform fails', () => {
     harness = await bootTokens(emulator, {
       retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 40, maxCooldownMs: 60_000 },
     });
-    await Promise.all(Array.from({ length: 200 }, () => harness!.tokens.getAccessToken().catch(() => undefined)));
+    await Promise.all(
+      Array.from({ length: 200 }, () => harness!.tokens.getAccessToken().catch(() => undefined)),
+    );
     for (let i = 0; i < 200; i++) await harness.tokens.getAccessToken().catch(() => undefined);
 
     expect(emulator.counters.tokenRequests).toBe(3);

@@ -1,6 +1,11 @@
 import { inspect } from 'node:util';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
-import { CLIENT_SECRET, bootTokens, startEmulator, type TokenHarness } from './support/token-harness.js';
+import {
+  CLIENT_SECRET,
+  bootTokens,
+  startEmulator,
+  type TokenHarness,
+} from './support/token-harness.js';
 
 /**
  * Drives the module through success, refresh, rejection and every kind of failure, then scans
@@ -22,7 +27,8 @@ describe('no secret or token leaks', () => {
   it('keeps them out of logs, errors and status', async () => {
     const issued: string[] = [];
     const thrown: unknown[] = [];
-    const collect = (promise: Promise<unknown>) => promise.catch((error: unknown) => thrown.push(error));
+    const collect = (promise: Promise<unknown>) =>
+      promise.catch((error: unknown) => thrown.push(error));
     const { tokens } = harness;
 
     issued.push(await tokens.getAccessToken());
@@ -30,7 +36,11 @@ describe('no secret or token leaks', () => {
     issued.push((await tokens.refresh()).value);
     const faults = [
       { type: 'status', status: 500, body: `echo ${CLIENT_SECRET}` },
-      { type: 'body', status: 400, body: `{"error":"invalid_request","error_description":"bad secret ${CLIENT_SECRET}"}` },
+      {
+        type: 'body',
+        status: 400,
+        body: `{"error":"invalid_request","error_description":"bad secret ${CLIENT_SECRET}"}`,
+      },
       { type: 'body', body: '<html>proxy</html>' },
       { type: 'drop' },
       { type: 'delay', ms: 500 },

@@ -17,4 +17,10 @@ const app = await NestFactory.createApplicationContext(
 const token = await app.get(TokenService).getToken();
 const response = await app.get(HttpService).axiosRef.get('/api/books');
 await app.close();
-console.log(JSON.stringify({ tokenType: token.tokenType, status: response.status, books: response.data.data.length }));
+console.log(
+  JSON.stringify({
+    tokenType: token.tokenType,
+    status: response.status,
+    books: response.data.data.length,
+  }),
+);

@@ -28,7 +28,13 @@ export class PrivateRedis {
     );
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null });
     for (let i = 0; i < 50; i++) {
-      if (await probe.connect().then(() => true, () => false)) break;
+      if (
+        await probe.connect().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     probe.disconnect();

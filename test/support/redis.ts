@@ -9,7 +9,10 @@ export function testPrefix(): string {
 }
 
 /** Every key under `prefix`, with its value. */
-export async function keysUnder(redis: Redis, prefix: string): Promise<Record<string, string | null>> {
+export async function keysUnder(
+  redis: Redis,
+  prefix: string,
+): Promise<Record<string, string | null>> {
   const keys = await redis.keys(`${prefix}*`);
   const values = keys.length ? await redis.mget(keys) : [];
   return Object.fromEntries(keys.map((key, i) => [key, values[i]]));

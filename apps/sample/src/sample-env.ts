@@ -44,7 +44,8 @@ export class SampleEnv {
   FANDENG_API_BASE_URL?: string;
 
   /** Path of the token endpoint, if not `/oauth/token`. */
-  @IsOptional() @Matches(/^\/\S*$/, { message: 'FANDENG_TOKEN_PATH must start with /' })
+  @IsOptional()
+  @Matches(/^\/\S*$/, { message: 'FANDENG_TOKEN_PATH must start with /' })
   FANDENG_TOKEN_PATH?: string;
 
   /** Hub mode: the API keys consumers may use, comma-separated (16+ characters each). */
