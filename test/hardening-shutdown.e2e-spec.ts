@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Redis } from 'ioredis';
 import type { EmulatorOptions, FandengPlatformEmulator } from 'fandeng-emulator';
 import {
@@ -131,7 +131,7 @@ describe('hardening: shutdown', () => {
     async (_, scenario) => {
       const before = activeResources();
       emulator = await startEmulator(scenario.emulator);
-      harness = await bootTokens(emulator, scenario.boot);
+      harness = await bootTokens(emulator, scenario.boot, [ScheduleModule.forRoot()]);
       const { module, tokens, logger } = harness;
       const scheduler = module.get(SchedulerRegistry);
       const events: TokenEvent['type'][] = [];
@@ -207,7 +207,7 @@ describe('hardening: shutdown with a RedisTokenStore created from a url', () => 
     // The store's own connections (private): the client and its pub/sub duplicate.
     const { client } = store as unknown as { client: Redis };
     emulator = await startEmulator();
-    harness = await bootTokens(emulator, { store });
+    harness = await bootTokens(emulator, { store }, [ScheduleModule.forRoot()]);
     const { module, tokens } = harness;
     await tokens.getAccessToken();
     const { subscriber } = store as unknown as { subscriber: Redis };

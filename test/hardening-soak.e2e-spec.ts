@@ -1,6 +1,6 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import { activeResources } from './support/hardening.js';
 import { bootTokens, startEmulator, type TokenHarness } from './support/token-harness.js';
@@ -66,7 +66,7 @@ describe('hardening: refresh soak', () => {
     // No quota, and no overlap: superseded tokens leave the emulator's ledger at once, so the
     // heap measures the module, not the emulator's memory of 3,000 valid tokens.
     emulator = await startEmulator({ dailyQuota: Infinity, overlapSeconds: 0 });
-    harness = await bootTokens(emulator, { logger: false });
+    harness = await bootTokens(emulator, { logger: false }, [ScheduleModule.forRoot()]);
   });
   afterAll(async () => {
     await harness.module.close();

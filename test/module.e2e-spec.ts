@@ -1,6 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import {
@@ -11,7 +11,13 @@ import {
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
 import { CaptureLogger } from './support/capture-logger.js';
-import { CLIENT_ID, CLIENT_SECRET, bootTokens, rejectionOf, startEmulator } from './support/token-harness.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  bootTokens,
+  rejectionOf,
+  startEmulator,
+} from './support/token-harness.js';
 
 describe('FandengAuthModule', () => {
   let emulator: FandengPlatformEmulator;
@@ -51,7 +57,12 @@ describe('FandengAuthModule', () => {
     @Injectable()
     class OptionsFactory {
       createFandengAuthOptions(): FandengAuthModuleOptions {
-        return { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: emulator.url, logger: false };
+        return {
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          baseUrl: emulator.url,
+          logger: false,
+        };
       }
     }
     @Injectable()
@@ -62,7 +73,10 @@ describe('FandengAuthModule', () => {
     class FeatureModule {}
 
     const module = await Test.createTestingModule({
-      imports: [FandengAuthModule.forRootAsync({ useClass: OptionsFactory, isGlobal: true }), FeatureModule],
+      imports: [
+        FandengAuthModule.forRootAsync({ useClass: OptionsFactory, isGlobal: true }),
+        FeatureModule,
+      ],
     }).compile();
     const value = await module.get(Consumer).tokens.getAccessToken();
     expect(emulator.isValid(value)).toBe(true);
@@ -118,7 +132,7 @@ describe('FandengAuthModule', () => {
 
   it('closes promptly during an in-flight request, failing its callers with a typed error', async () => {
     emulator.injectFault({ type: 'delay', ms: 10_000 }, 1);
-    const { module, tokens } = await bootTokens(emulator);
+    const { module, tokens } = await bootTokens(emulator, {}, [ScheduleModule.forRoot()]);
     const pending = rejectionOf(tokens.getAccessToken());
     await new Promise((resolve) => setTimeout(resolve, 50)); // the request is on the wire
 

@@ -1,11 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import { compile, installPackedPackage, ROOT } from './support/packed-package.js';
 import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
 
-const ROOT = process.cwd();
-const PACKAGE_DIR = `${ROOT}/dist/libs/fandeng-auth`;
 // Inside the repository, so the consumer resolves its peers (@nestjs/*, axios) from node_modules.
 // One per process: concurrent test runs must not delete each other's consumer.
 const CONSUMER_DIR = `${ROOT}/dist/consumer-${process.pid}`;
@@ -16,21 +15,7 @@ describe('the published package', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    rmSync(CONSUMER_DIR, { recursive: true, force: true });
-    const installed = `${CONSUMER_DIR}/node_modules/nestjs-fandeng-auth`;
-    mkdirSync(installed, { recursive: true });
-    execFileSync('npm', ['pack', PACKAGE_DIR, '--pack-destination', CONSUMER_DIR, '--silent'], {
-      stdio: 'ignore',
-    });
-    const tarball = readdirSync(CONSUMER_DIR).find((name) => name.endsWith('.tgz'))!;
-    execFileSync('tar', [
-      'xzf',
-      `${CONSUMER_DIR}/${tarball}`,
-      '-C',
-      installed,
-      '--strip-components',
-      '1',
-    ]);
+    installPackedPackage(CONSUMER_DIR);
     for (const file of ['consumer.mjs', 'testing-consumer.mjs', 'testing-types.ts']) {
       copyFileSync(`${ROOT}/test/package/${file}`, `${CONSUMER_DIR}/${file}`);
     }
@@ -100,28 +85,17 @@ describe('the published package', () => {
 
   it('types the testing entry, the emulator behind #emulator included', async () => {
     // The repository's tsconfig (paths to the sources) is ignored: the packed declarations are checked.
-    const run = promisify(execFile)(
-      process.execPath,
-      [
-        `${ROOT}/node_modules/typescript/bin/tsc`,
-        '--ignoreConfig',
-        '--noEmit',
-        '--strict',
-        '--module',
-        'nodenext',
-        '--target',
-        'es2023',
-        '--types',
-        'node',
-        '--skipLibCheck',
-        'testing-types.ts',
-      ],
-      { cwd: CONSUMER_DIR, timeout: 60_000 },
-    );
-    // tsc prints its diagnostics on stdout: compare that, so a failure shows them.
-    const { stdout } = await run.catch((error: { stdout?: string; message: string }) => ({
-      stdout: error.stdout || error.message,
-    }));
-    expect(stdout).toBe('');
+    const diagnostics = await compile(CONSUMER_DIR, [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--target',
+      'es2023',
+      '--types',
+      'node',
+      'testing-types.ts',
+    ]);
+    expect(diagnostics).toBe('');
   });
 });

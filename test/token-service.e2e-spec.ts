@@ -1,4 +1,4 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import { firstValueFrom, skip, take, timeout } from 'rxjs';
 import {
@@ -97,8 +97,8 @@ describe('TokenService against the emulator', () => {
     expect(refreshAt).toBeLessThan(first.expiresAt.getTime());
   });
 
-  it('registers its refresh timer with the SchedulerRegistry and removes it on close', async () => {
-    harness = await bootTokens(emulator);
+  it("registers its refresh timer with the host app's SchedulerRegistry and removes it on close", async () => {
+    harness = await bootTokens(emulator, {}, [ScheduleModule.forRoot()]);
     await harness.tokens.getToken();
     const registry = harness.module.get(SchedulerRegistry);
     expect(registry.getTimeouts().filter((name) => name.startsWith('fandeng-auth:'))).toHaveLength(

@@ -1,3 +1,4 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { FandengPlatformEmulator, type EmulatorOptions } from 'fandeng-emulator';
 import {
@@ -31,14 +32,19 @@ export interface TokenHarness {
   logger: CaptureLogger;
 }
 
-/** A Nest module with FandengAuthModule pointed at the emulator, logging into a CaptureLogger. */
+/**
+ * A Nest module with FandengAuthModule pointed at the emulator, logging into a CaptureLogger.
+ * `hostImports` are the host app's own modules (its `ScheduleModule.forRoot()`, say).
+ */
 export async function bootTokens(
   emulator: FandengPlatformEmulator,
   options: Partial<FandengAuthModuleOptions> = {},
+  hostImports: NonNullable<ModuleMetadata['imports']> = [],
 ): Promise<TokenHarness> {
   const logger = new CaptureLogger();
   const module = await Test.createTestingModule({
     imports: [
+      ...hostImports,
       FandengAuthModule.forRoot({
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { ConfigurableModuleClass } from './fandeng-auth.module-definition.js';
 
 /**
@@ -7,8 +6,10 @@ import { ConfigurableModuleClass } from './fandeng-auth.module-definition.js';
  * `FandengAuthModule.forRoot(options)` or `.forRootAsync({ imports, inject, useFactory })`;
  * add `name` for a second set of credentials. The providers are in `fandeng-auth.providers.ts`,
  * because what a registration exports depends on its name.
+ *
+ * A good guest: it imports no global module (no `ScheduleModule.forRoot()`: a second schedule
+ * explorer runs every job of the host app twice). Where the host app has its own
+ * `ScheduleModule.forRoot()`, the refresh timers are listed in its `SchedulerRegistry`.
  */
-@Module({
-  imports: [ScheduleModule.forRoot()],
-})
+@Module({})
 export class FandengAuthModule extends ConfigurableModuleClass {}

@@ -43,6 +43,7 @@ export {
   RedisTokenStore,
   type RedisTokenStoreOptions,
 } from './stores/redis-token.store.js';
+export type { RedisClientLike } from './stores/redis-client.interface.js';
 export type { ReleaseLock, TokenStore } from './stores/token-store.interface.js';
 export { fingerprint } from './token/fingerprint.js';
 export { TokenService } from './token/token.service.js';
@@ -60,6 +61,7 @@ export { tokenDigest, type HubTokenAnswer } from './hub/hub-protocol.js';
 export {
   registerFandengAuthMetrics,
   type FandengPrometheusOptions,
+  type PrometheusRegistry,
 } from './metrics/prometheus-metrics.js';
 export {
   registerFandengAuthOpenTelemetry,

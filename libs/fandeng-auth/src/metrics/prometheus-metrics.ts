@@ -1,11 +1,40 @@
 import { createRequire } from 'node:module';
-import type * as PromClient from 'prom-client';
 import { FANDENG_METRICS, readSources, type MetricsSources } from './metric-definitions.js';
+
+/**
+ * A prom-client `Registry`, as far as these typings need one. Structural, so the package's
+ * typings never import `prom-client` (an optional peer): any prom-client registry fits.
+ */
+export interface PrometheusRegistry {
+  removeSingleMetric(name: string): void;
+}
+
+/** The parts of prom-client that {@link registerFandengAuthMetrics} uses. */
+interface PromClientModule {
+  register: PrometheusRegistry;
+  Counter: new (config: PromMetricConfig<PromCounter>) => unknown;
+  Gauge: new (config: PromMetricConfig<PromGauge>) => unknown;
+}
+interface PromCounter {
+  reset(): void;
+  inc(labels: Record<string, string>, value: number): void;
+}
+interface PromGauge {
+  reset(): void;
+  set(labels: Record<string, string>, value: number): void;
+}
+interface PromMetricConfig<T> {
+  name: string;
+  help: string;
+  labelNames: string[];
+  registers: PrometheusRegistry[];
+  collect(this: T): void;
+}
 
 /** Options of {@link registerFandengAuthMetrics}. */
 export interface FandengPrometheusOptions {
   /** The prom-client registry. Default: prom-client's global `register` (what `@willsoto/nestjs-prometheus` serves). */
-  registry?: PromClient.Registry;
+  registry?: PrometheusRegistry;
   /** Prefix of every metric name. Default `fandeng_auth_`. */
   prefix?: string;
 }
@@ -20,7 +49,7 @@ export function registerFandengAuthMetrics(
   sources: MetricsSources,
   options: FandengPrometheusOptions = {},
 ): () => void {
-  const prom = createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  const prom = createRequire(import.meta.url)('prom-client') as PromClientModule;
   const registry = options.registry ?? prom.register;
   const registers = [registry];
   const names: string[] = [];

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type * as IORedis from 'ioredis';
-import type { Redis, RedisOptions } from 'ioredis';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
+import type { RedisClientLike } from './redis-client.interface.js';
 import { deserializeToken, serializeToken } from './token-serialization.js';
 import type { ReleaseLock, TokenStore } from './token-store.interface.js';
 
@@ -20,12 +19,18 @@ export const DEFAULT_REDIS_OPERATION_TIMEOUT_MS = 1_000;
 
 /** Options of {@link RedisTokenStore}: give `client` (you own it) or `url` (the store owns it). */
 export interface RedisTokenStoreOptions {
-  /** An ioredis client (Redis, Sentinel or Cluster). The application keeps owning and closing it. */
-  client?: Redis;
-  /** A Redis URL; the store connects, and disconnects on shutdown. */
+  /**
+   * An ioredis client (`new Redis(...)` for a server or Sentinel, `new Cluster(...)`). The
+   * application keeps owning and closing it.
+   */
+  client?: RedisClientLike;
+  /** A Redis URL; the store connects with ioredis (`npm i ioredis`), and disconnects on shutdown. */
   url?: string;
-  /** Extra ioredis options for a `url` connection. */
-  redisOptions?: RedisOptions;
+  /**
+   * Extra ioredis `RedisOptions` for a `url` connection (`tls`, `username`, ...). Typed loosely so
+   * these typings need no `ioredis`; ioredis checks them when it connects.
+   */
+  redisOptions?: object;
   /** Prefix of every key. Default `fandeng-auth:`. */
   keyPrefix?: string;
   /**
@@ -62,12 +67,12 @@ return 0`;
  * day, kept two days), channel `{prefix}{key}:changed`. The client secret is never written.
  */
 export class RedisTokenStore implements TokenStore {
-  private readonly client: Redis;
+  private readonly client: RedisClientLike;
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly lockTtlMs: number;
   private readonly timeoutMs: number;
-  private subscriber?: Redis;
+  private subscriber?: RedisClientLike;
   /** Stops the renewal of each lock this store holds. */
   private readonly renewals = new Set<() => void>();
   private readonly listeners = new Map<string, Set<(token: AccessToken) => void>>();
@@ -192,7 +197,7 @@ export class RedisTokenStore implements TokenStore {
     return stop;
   }
 
-  private subscriberConnection(): Redis {
+  private subscriberConnection(): RedisClientLike {
     if (this.subscriber === undefined) {
       // A subscribed connection can run no other command, so pub/sub gets its own.
       const subscriber = this.client.duplicate();
@@ -220,9 +225,14 @@ export class RedisTokenStore implements TokenStore {
   }
 }
 
-function createClient(url: string, options: RedisOptions = {}): Redis {
+/** The constructor of ioredis's `Redis`, as far as {@link createClient} uses it. */
+type RedisConstructor = new (url: string, options: object) => RedisClientLike;
+
+function createClient(url: string, options: object = {}): RedisClientLike {
   // ioredis is an optional peer: loaded only when a store is built from a URL.
-  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof IORedis;
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as {
+    Redis: RedisConstructor;
+  };
   // disconnectTimeout: a socket that never connected (Redis down) otherwise holds the process
   // open for 2 s after close().
   const client = new RedisClient(url, {

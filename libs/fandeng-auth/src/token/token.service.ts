@@ -70,6 +70,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly link: StoreLink;
   private readonly timerName: string;
   private held?: HeldToken;
+  private timer?: NodeJS.Timeout;
   private inflight?: Promise<AccessToken>;
   /** Counts and reads of the fleet's daily token requests still on their way to the store. */
   private readonly fleetCounts = new Set<Promise<void>>();
@@ -89,9 +90,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(FANDENG_AUTH_OPTIONS) private readonly options: ResolvedFandengAuthOptions,
     @Inject(FANDENG_TOKEN_STORE) store: TokenStore,
-    // Explicit, so the service also works where no decorator metadata is emitted (esbuild, swc).
-    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Optional() @Inject(FANDENG_AUTH_NAME) name = '',
+    // The host app's registry, where it has one (its own `ScheduleModule.forRoot()`): the refresh
+    // timer is listed there. The module never imports `ScheduleModule.forRoot()` itself: a second
+    // schedule explorer would run every `@Interval`/`@Cron` of the host app twice.
+    // Explicit tokens, so the service also works without decorator metadata (esbuild, swc).
+    @Optional() @Inject(SchedulerRegistry) private readonly scheduler?: SchedulerRegistry,
   ) {
     this.logger = createModuleLogger(
       options.logger,
@@ -494,17 +498,23 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       Math.min(delay, MAX_TIMER_DELAY_MS),
     );
     timer.unref();
-    this.scheduler.addTimeout(this.timerName, timer);
+    this.timer = timer;
+    this.scheduler?.addTimeout(this.timerName, timer);
   }
 
   private clearTimer(): void {
     this.nextRefreshAt = undefined;
-    if (this.scheduler.doesExist('timeout', this.timerName)) {
-      // Node frees a cleared timer's list only if the timer is ref'd; for an unref'd one the
-      // empty list (one per distinct delay, and with jitter every delay differs) stays until its
-      // due time, hours away: ~170 bytes per refresh in the soak. Re-ref it just before the
-      // clear, in the same tick, so liveness does not change.
-      this.scheduler.getTimeout<NodeJS.Timeout>(this.timerName).ref();
+    const timer = this.timer;
+    if (timer === undefined) return;
+    this.timer = undefined;
+    // Node frees a cleared timer's list only if the timer is ref'd; for an unref'd one the
+    // empty list (one per distinct delay, and with jitter every delay differs) stays until its
+    // due time, hours away: ~170 bytes per refresh in the soak. Re-ref it just before the
+    // clear, in the same tick, so liveness does not change.
+    timer.ref();
+    clearTimeout(timer);
+    // The host app may have removed it from its registry already (its own shutdown, a cleanup).
+    if (this.scheduler?.doesExist('timeout', this.timerName)) {
       this.scheduler.deleteTimeout(this.timerName);
     }
   }

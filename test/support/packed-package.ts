@@ -1,0 +1,59 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = process.cwd();
+const PACKAGE_DIR = `${ROOT}/dist/libs/fandeng-auth`;
+
+/**
+ * Packs the built library as npm would publish it and unpacks the tarball into
+ * `{consumerDir}/node_modules/nestjs-fandeng-auth`, as `npm install` of the tarball would.
+ */
+export function installPackedPackage(consumerDir: string): void {
+  rmSync(consumerDir, { recursive: true, force: true });
+  const installed = `${consumerDir}/node_modules/nestjs-fandeng-auth`;
+  mkdirSync(installed, { recursive: true });
+  execFileSync('npm', ['pack', PACKAGE_DIR, '--pack-destination', consumerDir, '--silent'], {
+    stdio: 'ignore',
+  });
+  const tarball = readdirSync(consumerDir).find((name) => name.endsWith('.tgz'))!;
+  execFileSync('tar', [
+    'xzf',
+    `${consumerDir}/${tarball}`,
+    '-C',
+    installed,
+    '--strip-components',
+    '1',
+  ]);
+}
+
+/**
+ * Makes the repository's copies of `packages` (and nothing else) resolvable from `consumerDir`:
+ * a consumer that has installed exactly these. Their own dependencies resolve from their real
+ * location, as they would in an installed tree.
+ */
+export function linkPackages(consumerDir: string, packages: string[]): void {
+  for (const name of packages) {
+    const link = `${consumerDir}/node_modules/${name}`;
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(`${ROOT}/node_modules/${name}`, link, 'dir');
+  }
+}
+
+/**
+ * Runs the repository's TypeScript compiler in `cwd` with no tsconfig of the repository's: the
+ * packed declarations are what it checks. Resolves with its diagnostics ('' when clean).
+ */
+export async function compile(cwd: string, args: string[]): Promise<string> {
+  const run = promisify(execFile)(
+    process.execPath,
+    [`${ROOT}/node_modules/typescript/bin/tsc`, '--ignoreConfig', ...args],
+    { cwd, timeout: 90_000 },
+  );
+  // tsc prints its diagnostics on stdout: return that, so a failing test shows them.
+  const { stdout } = await run.catch((error: { stdout?: string; message: string }) => ({
+    stdout: error.stdout || error.message,
+  }));
+  return stdout;
+}
