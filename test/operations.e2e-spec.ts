@@ -7,6 +7,7 @@ import {
   FandengAuthModule,
   FandengHealthIndicator,
   type FandengHttpService,
+  FandengPacedError,
   InjectFandengHttpService,
   InjectTokenService,
   TokenService,
@@ -23,6 +24,7 @@ import {
   CLIENT_SECRET,
   FAST_RETRY,
   bootTokens,
+  rejectionOf,
   startEmulator,
   type TokenHarness,
 } from './support/token-harness.js';
@@ -56,7 +58,7 @@ describe('operations: metrics, events, budget', () => {
       source: 'platform',
       total: 5,
       today: 5,
-      dailyBudget: 2000,
+      dailyBudget: 10_000_000, // the harness sets the most the pacer allows
     });
     expect(metrics.refreshes).toEqual({
       succeeded: 2,
@@ -91,16 +93,20 @@ describe('operations: metrics, events, budget', () => {
 
   it('warns once when the day passes the budget share, and once when it reaches the budget', async () => {
     harness = await bootTokens(emulator, { dailyTokenBudget: 4, budgetWarnShare: 0.5 });
-    for (let i = 0; i < 6; i++) await harness.tokens.refresh();
+    for (let i = 0; i < 4; i++) await harness.tokens.refresh();
+    // The budget is also the pace: a fifth request today is not sent.
+    const paced = await rejectionOf(harness.tokens.refresh());
     const warnings = harness.logger.lines.filter((line) => line.includes('daily budget'));
 
+    expect(paced).toBeInstanceOf(FandengPacedError);
+    expect(emulator.counters.tokenRequests).toBe(4);
     expect(warnings).toEqual([
       'WARN Token requests today passed 50% of the daily budget (2 of 4): is something refreshing too often?',
       'WARN Token requests today reached the daily budget (4 of 4); the platform may refuse further token calls until its day ends',
     ]);
     expect(harness.tokens.getMetrics().tokenRequests).toMatchObject({
-      today: 6,
-      shareOfBudget: 1.5,
+      today: 4,
+      shareOfBudget: 1,
     });
   });
 });

@@ -2,15 +2,18 @@ import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 
 /**
- * Moves `Date.now()` forward. The service's cooldown and the emulator's token ledger both read
- * it, so a test can step past a 60 s cooldown without waiting for it, and tokens stay valid.
+ * Moves time forward, as if it had passed: both `Date.now()` (the emulator's token ledger, token
+ * expiry) and `performance.now()` (the service's cooldowns and schedules, which are monotonic),
+ * so a test can step past a 60 s cooldown without waiting for it, and tokens stay valid.
  */
 export class ClockSkew {
   private readonly realNow = Date.now;
+  private readonly realMonotonic = performance.now.bind(performance);
   private skewMs = 0;
 
   install(): void {
     Date.now = () => this.realNow.call(Date) + this.skewMs;
+    performance.now = () => this.realMonotonic() + this.skewMs;
   }
 
   advance(ms: number): void {
@@ -25,6 +28,8 @@ export class ClockSkew {
   restore(): void {
     this.skewMs = 0;
     Date.now = this.realNow;
+    // The prototype's method shows through again.
+    delete (performance as { now?: unknown }).now;
   }
 }
 

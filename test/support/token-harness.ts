@@ -50,6 +50,9 @@ export async function bootTokens(
         clientSecret: CLIENT_SECRET,
         retry: FAST_RETRY,
         minRefreshIntervalSeconds: 0,
+        // The most the pacer allows: tests that fault the platform make hundreds of requests in
+        // seconds. The pacer's own tests set their budget.
+        dailyTokenBudget: 10_000_000,
         logger,
         ...options,
         baseUrl: options.baseUrl ?? emulator.url,

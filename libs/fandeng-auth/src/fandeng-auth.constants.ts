@@ -9,6 +9,11 @@ export const FANDENG_AUTH_NAME = 'FANDENG_AUTH:NAME';
  * so a lookup by class across the app (`strict: false`) could find a named one.
  */
 export const FANDENG_DEFAULT_TOKEN_SERVICE = 'FANDENG_AUTH:TOKEN_SERVICE';
+/**
+ * Injection token of the axios adapter under the token requests: `undefined` (axios's own, the
+ * network) unless a test overrides it to simulate days of platform answers under fake timers.
+ */
+export const FANDENG_TOKEN_ADAPTER = 'FANDENG_AUTH:TOKEN_ADAPTER';
 /** Injection token of the {@link TokenStore} the module uses. */
 export const FANDENG_TOKEN_STORE = 'FANDENG_AUTH:TOKEN_STORE';
 
@@ -32,7 +37,7 @@ export const MAX_REFRESH_AHEAD_SHARE = 0.5;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Attempts within one refresh before it is reported failed (transient faults only). */
 export const DEFAULT_RETRY_MAX_ATTEMPTS = 3;
-/** First backoff delay; doubles per attempt, with full jitter. */
+/** First backoff delay; doubles per attempt, with equal jitter (half fixed, half random). */
 export const DEFAULT_RETRY_INITIAL_DELAY_MS = 500;
 /** Cap of one backoff delay inside a refresh, so a caller never waits long for a retry. */
 export const DEFAULT_RETRY_MAX_DELAY_MS = 10_000;

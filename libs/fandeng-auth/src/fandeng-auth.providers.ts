@@ -5,6 +5,7 @@ import {
   FANDENG_AUTH_NAME,
   FANDENG_AUTH_OPTIONS,
   FANDENG_DEFAULT_TOKEN_SERVICE,
+  FANDENG_TOKEN_ADAPTER,
   FANDENG_TOKEN_STORE,
 } from './fandeng-auth.constants.js';
 import { FandengHealthIndicator } from './health/fandeng-health.indicator.js';
@@ -57,6 +58,7 @@ export function registrationProviders(name: string | undefined): {
         options.store ?? new InMemoryTokenStore(),
       inject: [FANDENG_AUTH_OPTIONS],
     },
+    { provide: FANDENG_TOKEN_ADAPTER, useValue: undefined },
     { provide: tokenService, useClass: TokenService },
     {
       provide: httpService,

@@ -1,4 +1,5 @@
 import type { DoctorOutcome } from './doctor-outcomes.js';
+import { redactSecrets } from '../token/secret-forms.js';
 
 /** Offsets within this band are the rounding of `expiresIn` to whole seconds, not clock skew. */
 const CLOCK_TOLERANCE_MS = 2000;
@@ -112,10 +113,10 @@ function describeClock(offsetMs: number | undefined, roundTripMs: number): strin
   );
 }
 
-/** Replaces every occurrence of each secret, longest first, with `[redacted]`. */
+/** Replaces every form of each secret (raw and URL-encoded), longest first, with `[redacted]`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  return [...secrets]
-    .filter((secret) => secret.length > 0)
-    .sort((a, b) => b.length - a.length)
-    .reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+  return redactSecrets(
+    text,
+    secrets.filter((secret) => secret.length > 0),
+  );
 }

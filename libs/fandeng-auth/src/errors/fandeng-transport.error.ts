@@ -13,8 +13,12 @@ export interface FandengTransportErrorDetails extends FandengAuthErrorDetails {
 export class FandengTransportError extends FandengAuthError {
   readonly retryAfterMs?: number;
 
-  constructor(message: string, details: FandengTransportErrorDetails = {}) {
-    super(message, 'TRANSPORT_ERROR', details);
+  constructor(
+    message: string,
+    details: FandengTransportErrorDetails = {},
+    code = 'TRANSPORT_ERROR',
+  ) {
+    super(message, code, details);
     this.retryAfterMs = details.retryAfterMs;
   }
 

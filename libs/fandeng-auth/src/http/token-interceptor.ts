@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
 import type { HttpService } from '@nestjs/axios';
-import {
+import axios, {
   AxiosError,
   AxiosHeaders,
+  type AxiosAdapter,
   type AxiosInstance,
+  type AxiosRequestConfig,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
@@ -35,6 +37,8 @@ export interface TokenInterceptorOptions {
 /** What the interceptor remembers on a request it signed. */
 interface Signed {
   token: string;
+  /** The Authorization header it set. */
+  header: string;
   replayed: boolean;
 }
 // A string key, not a symbol: axios's mergeConfig drops symbol keys when a request is replayed.
@@ -44,6 +48,16 @@ type BeforeRedirect = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
 
 function scheme(tokenType: string): string {
   return tokenType.toLowerCase() === 'bearer' ? 'Bearer' : tokenType;
+}
+
+/**
+ * The URL that actually answered, where the adapter tells (Node's http adapter follows
+ * redirects, and records the last URL on the response; a browser's XHR has `responseURL`).
+ */
+function respondingUrl(request: unknown): string | undefined {
+  const req = request as { res?: { responseUrl?: unknown }; responseURL?: unknown } | undefined;
+  const url = req?.res?.responseUrl ?? req?.responseURL;
+  return typeof url === 'string' && url !== '' ? url : undefined;
 }
 
 /** A body that was consumed by the first send cannot be sent again. */
@@ -80,6 +94,34 @@ export function installTokenInterceptor(
   };
   const guardedRedirects = new WeakSet<BeforeRedirect>([stripOnRedirect]);
 
+  // axios runs request interceptors in reverse order of registration: one the user registered
+  // before this one runs after it, and may send the request elsewhere. The adapter runs after
+  // every interceptor, on the URL that is really sent: there the token is taken back from a
+  // request that no longer goes to an authorised origin.
+  const guardedAdapters = new WeakSet<object>();
+  const guardAdapter = (adapter: AxiosRequestConfig['adapter']): AxiosAdapter => {
+    let resolved: AxiosAdapter | undefined;
+    const guarded: AxiosAdapter = (config: SignedConfig) => {
+      const signed = config[SIGNED];
+      if (
+        signed !== undefined &&
+        !guard.allowsRequest(config.url, config.baseURL, config.allowAbsoluteUrls)
+      ) {
+        if (config.headers.get('Authorization') === signed.header) {
+          config.headers.delete('Authorization');
+        }
+        delete config[SIGNED];
+      }
+      resolved ??= axios.getAdapter(adapter ?? axios.defaults.adapter);
+      return resolved(config);
+    };
+    guardedAdapters.add(guarded);
+    return guarded;
+  };
+  const originalAdapter = instance.defaults.adapter;
+  const defaultAdapter = guardAdapter(originalAdapter);
+  instance.defaults.adapter = defaultAdapter;
+
   let lastToken: AccessToken | undefined;
   let lastHeader = '';
   const sign = (config: SignedConfig, token: AccessToken): SignedConfig => {
@@ -90,7 +132,13 @@ export function installTokenInterceptor(
     const headers = AxiosHeaders.from(config.headers);
     headers.set('Authorization', lastHeader);
     config.headers = headers;
-    config[SIGNED] = { token: token.value, replayed: config[SIGNED] !== undefined };
+    config[SIGNED] = {
+      token: token.value,
+      header: lastHeader,
+      replayed: config[SIGNED] !== undefined,
+    };
+    if (!guardedAdapters.has(config.adapter as object))
+      config.adapter = guardAdapter(config.adapter);
     const userRedirect = config.beforeRedirect;
     if (userRedirect === undefined) {
       config.beforeRedirect = stripOnRedirect;
@@ -141,9 +189,13 @@ export function installTokenInterceptor(
       throw error;
     const config = error.config as SignedConfig;
     const signed = config[SIGNED];
+    const responder = respondingUrl(error.request);
     if (
       !retryOnUnauthorized ||
       signed === undefined ||
+      // A redirect took the request to another origin, which answered 401: the token was not
+      // sent there (stripOnRedirect), so its 401 says nothing about the token.
+      (responder !== undefined && !guard.allows(responder)) ||
       signed.replayed ||
       !isReplayable(config.data)
     ) {
@@ -166,6 +218,7 @@ export function installTokenInterceptor(
   });
   const responseId = instance.interceptors.response.use(undefined, replayOn401);
   return () => {
+    if (instance.defaults.adapter === defaultAdapter) instance.defaults.adapter = originalAdapter;
     instance.interceptors.request.eject(syncId);
     instance.interceptors.request.eject(asyncId);
     instance.interceptors.response.eject(responseId);

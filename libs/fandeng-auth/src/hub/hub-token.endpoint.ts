@@ -5,7 +5,13 @@ import { FandengMalformedResponseError } from '../errors/fandeng-malformed-respo
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { FandengHubClientOptions } from '../interfaces/fandeng-auth-options.interface.js';
 import type { FetchedToken, TokenEndpoint } from '../token/token-client.js';
-import { parseRetryAfter, type RawTokenResponse } from '../token/token-response.js';
+import {
+  isRecord,
+  parseJson,
+  parseRetryAfter,
+  type RawTokenResponse,
+} from '../token/token-response.js';
+import { checkToken } from '../token/token-shape.js';
 import {
   HUB_REJECTED_ROUTE,
   HUB_TOKEN_ROUTE,
@@ -14,18 +20,12 @@ import {
   type HubTokenAnswer,
 } from './hub-protocol.js';
 
-const TOKEN_VALUE = /^[\x21-\x7e]+$/;
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+/** Seconds as the hub states them: finite and at most a year, or not at all. */
+function seconds(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 31_536_000
+    ? value
+    : undefined;
 }
-
-const isNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value);
 
 /**
  * A consumer's token source: the token hub. `GET {url}/token`, or after a 401
@@ -64,42 +64,33 @@ export class HubTokenEndpoint implements TokenEndpoint {
   }
 
   private token(answer: RawTokenResponse, requestedAt: number): FetchedToken {
-    const json = parseJson(answer.body) as Partial<HubTokenAnswer> | undefined;
-    const valid =
-      typeof json === 'object' &&
-      json !== null &&
-      typeof json.value === 'string' &&
-      TOKEN_VALUE.test(json.value) &&
-      typeof json.tokenType === 'string' &&
-      isNumber(json.expiresInSeconds) &&
-      json.expiresInSeconds > 0 &&
-      isNumber(json.ageSeconds) &&
-      json.ageSeconds >= 0 &&
-      isNumber(json.expiresIn) &&
-      (json.renewsInSeconds === undefined || isNumber(json.renewsInSeconds));
-    if (!valid) {
+    const json = parseJson(answer.body);
+    const fields: Partial<Record<keyof HubTokenAnswer, unknown>> = isRecord(json) ? json : {};
+    const expiresInSeconds = seconds(fields.expiresInSeconds);
+    const ageSeconds = seconds(fields.ageSeconds);
+    const renewsInSeconds = seconds(fields.renewsInSeconds);
+    // Relative times, measured from when the request left: never later than the truth.
+    const checked = checkToken(
+      {
+        value: fields.value,
+        tokenType: fields.tokenType,
+        expiresIn: fields.expiresIn,
+        expiresAt: requestedAt + (expiresInSeconds ?? NaN) * 1000,
+        obtainedAt: requestedAt - (ageSeconds ?? NaN) * 1000,
+        scope: fields.scope,
+        jti: fields.jti,
+      },
+      Date.now(),
+    );
+    if (typeof checked === 'string') {
       throw new FandengMalformedResponseError(
-        `${this.description} answered 200 with something that is not a token (${answer.body.length} bytes)`,
+        `${this.description} answered 200 with something that is not a token (${answer.body.length} bytes: ${checked})`,
         { status: answer.status },
       );
     }
-    // Relative times, measured from when the request left: never later than the truth.
     return {
-      token: {
-        value: json.value!,
-        tokenType: json.tokenType!,
-        expiresIn: json.expiresIn!,
-        expiresAt: new Date(requestedAt + json.expiresInSeconds! * 1000),
-        obtainedAt: new Date(requestedAt - json.ageSeconds! * 1000),
-        scope: Array.isArray(json.scope)
-          ? json.scope.filter((s): s is string => typeof s === 'string')
-          : [],
-        jti: typeof json.jti === 'string' ? json.jti : undefined,
-      },
-      renewedFrom:
-        json.renewsInSeconds === undefined
-          ? undefined
-          : requestedAt + Math.max(0, json.renewsInSeconds) * 1000,
+      token: checked,
+      renewedFrom: renewsInSeconds === undefined ? undefined : requestedAt + renewsInSeconds * 1000,
     };
   }
 

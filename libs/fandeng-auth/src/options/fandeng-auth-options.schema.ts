@@ -1,5 +1,6 @@
 import {
   IsArray,
+  IsDefined,
   IsObject,
   IsBoolean,
   IsInt,
@@ -53,11 +54,15 @@ function IsLoggerOption(): PropertyDecorator {
 }
 
 /** The retry policy, validated as part of the options. */
+// class-validator checks a property's decorators from the bottom up, and stops at the first
+// problem: the type check sits lowest, so `"5000"` is reported as "must be a number", not as
+// out of range.
 export class RetryOptionsSchema {
-  @IsOptional() @IsInt() @Min(1) @Max(10) maxAttempts?: number;
-  @IsOptional() @IsNumber(finite) @Min(0) initialDelayMs?: number;
-  @IsOptional() @IsNumber(finite) @Min(0) maxDelayMs?: number;
-  @IsOptional() @IsNumber(finite) @Min(0) maxCooldownMs?: number;
+  @IsOptional() @Max(10) @Min(1) @IsInt() maxAttempts?: number;
+  // Zero would remove the pause between attempts; the request pacer is the floor below all.
+  @IsOptional() @Min(1) @IsNumber(finite) initialDelayMs?: number;
+  @IsOptional() @Min(1) @IsNumber(finite) maxDelayMs?: number;
+  @IsOptional() @Min(1) @IsNumber(finite) maxCooldownMs?: number;
 }
 
 /** A URL that a path is appended to: a query string or fragment would swallow that path. */
@@ -74,14 +79,17 @@ function IsBaseUrl(): PropertyDecorator {
 
 /** A consumer's hub settings. */
 export class HubClientOptionsSchema {
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   @IsBaseUrl()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsString()
+  @IsDefined({ message: 'url is required' })
   url: string;
 
   // No message here may echo the value: it is a key.
-  @IsString()
-  @IsNotEmpty()
   @Matches(/^\S+$/, { message: 'apiKey must not contain whitespace' })
+  @IsNotEmpty()
+  @IsString()
+  @IsDefined({ message: 'apiKey is required' })
   apiKey: string;
 }
 
@@ -92,40 +100,43 @@ export class HubClientOptionsSchema {
 export class FandengAuthOptionsSchema {
   // Required unless hub is set: resolveOptions says so in words.
   @ValidateIf((o: FandengAuthOptionsSchema) => o.clientId !== undefined)
-  @IsString()
-  @IsNotEmpty()
   @Matches(/^\S+$/, { message: 'clientId must not contain spaces' })
+  @IsNotEmpty()
+  @IsString()
   clientId?: string;
 
   // No message here may echo the value: it is the secret.
   @ValidateIf((o: FandengAuthOptionsSchema) => o.clientSecret !== undefined)
-  @IsString()
-  @IsNotEmpty()
   @Matches(/^\S(.*\S)?$/s, {
     message: 'clientSecret must not be blank or start or end with whitespace',
   })
+  @IsNotEmpty()
+  @IsString()
   clientSecret?: string;
 
   @IsOptional()
-  @IsObject()
   @ValidateNested()
+  @IsObject()
   hub?: HubClientOptionsSchema;
 
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   @IsBaseUrl()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsString()
   baseUrl?: string;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsString()
   apiBaseUrl?: string;
 
   @IsOptional()
-  @IsArray()
   @IsUrl(
     { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
     { each: true },
   )
+  @IsString({ each: true })
+  @IsArray()
   authorizedOrigins?: string[];
 
   @IsOptional()
@@ -133,30 +144,30 @@ export class FandengAuthOptionsSchema {
   retryOnUnauthorized?: boolean;
 
   @IsOptional()
-  @IsString()
   @Matches(/^\/\S*$/, { message: 'tokenPath must start with /' })
+  @IsString()
   tokenPath?: string;
 
   @IsOptional()
-  @IsNumber(finite)
   @Min(0)
+  @IsNumber(finite)
   refreshAheadSeconds?: number;
 
   @IsOptional()
-  @IsNumber(finite)
   @Min(0)
   @Max(1)
+  @IsNumber(finite)
   refreshJitter?: number;
 
   @IsOptional()
-  @IsNumber(finite)
   @Min(0)
+  @IsNumber(finite)
   minRefreshIntervalSeconds?: number;
 
   @IsOptional()
-  @IsInt()
   @Min(1)
   @Max(600_000)
+  @IsInt()
   requestTimeoutMs?: number;
 
   @IsOptional()
@@ -167,21 +178,23 @@ export class FandengAuthOptionsSchema {
   @HasMethods(['get', 'set', 'delete'])
   store?: unknown;
 
+  // The request pacer spaces requests by a day over this: ten million is one every 8.6 ms.
   @IsOptional()
-  @IsInt()
+  @Max(10_000_000)
   @Min(1)
+  @IsInt()
   dailyTokenBudget?: number;
 
   @IsOptional()
-  @IsNumber(finite)
   @Min(0)
   @Max(1)
+  @IsNumber(finite)
   budgetWarnShare?: number;
 
   @IsOptional()
-  @IsInt()
   @Min(-720)
   @Max(840)
+  @IsInt()
   budgetUtcOffsetMinutes?: number;
 
   @IsOptional()

@@ -83,10 +83,10 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const tokenPath = options.tokenPath ?? DEFAULT_TOKEN_PATH;
   const apiBaseUrl = options.apiBaseUrl ?? baseUrl;
-  return {
+  return hideSecrets({
     clientId: options.clientId ?? '',
     clientSecret: options.clientSecret ?? '',
-    hub: options.hub && { url: options.hub.url, apiKey: options.hub.apiKey },
+    hub: options.hub && hideSecrets({ url: options.hub.url, apiKey: options.hub.apiKey }),
     baseUrl,
     tokenPath,
     tokenUrl: `${baseUrl}${tokenPath}`,
@@ -110,5 +110,18 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
     fetchOnStart: options.fetchOnStart ?? false,
     store: options.store,
     logger: options.logger,
-  };
+  });
+}
+
+/**
+ * Makes the secret and the hub key non-enumerable: still readable, but absent from
+ * `JSON.stringify`, `util.inspect` and a spread, so no dump of the options shows them.
+ */
+function hideSecrets<T extends { clientSecret?: string; apiKey?: string }>(options: T): T {
+  for (const key of ['clientSecret', 'apiKey'] as const) {
+    if (key in options) {
+      Object.defineProperty(options, key, { enumerable: false, writable: false });
+    }
+  }
+  return options;
 }

@@ -42,10 +42,14 @@ export interface RedisTokenStoreOptions {
   operationTimeoutMs?: number;
 }
 
-// Compare-and-delete: only the value we were told about is removed, never a newer one.
+// Compare-and-delete: only the value we were told about is removed, never a newer one. The key
+// may hold anything (another writer's garbage, another type): pcall keeps that from failing the
+// script, and so from marking the store unhealthy; such a value is replaced at the next set.
 const DELETE_TOKEN_IF = `
-local current = redis.call('GET', KEYS[1])
-if current and cjson.decode(current).value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+local ok, current = pcall(redis.call, 'GET', KEYS[1])
+if not ok or not current then return 0 end
+local parsed, token = pcall(cjson.decode, current)
+if parsed and type(token) == 'table' and token.value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 // A day's counter lives two days: long enough to be read all day wherever the platform's midnight is.
 const COUNT_REQUEST = `
@@ -89,7 +93,13 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(key: string): Promise<AccessToken | undefined> {
-    return deserializeToken(await this.run(this.client.get(this.prefix + key)));
+    const text = await this.run(this.client.get(this.prefix + key)).catch((error: unknown) => {
+      // Someone else's value of another type under our key: not a token, and not an outage
+      // either. The next set() replaces it.
+      if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
+      throw error;
+    });
+    return deserializeToken(text);
   }
 
   async set(key: string, token: AccessToken): Promise<void> {

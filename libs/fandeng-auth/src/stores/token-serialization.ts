@@ -1,46 +1,39 @@
 import type { AccessToken } from '../interfaces/access-token.interface.js';
+import { isRecord, parseJson } from '../token/token-response.js';
+import { checkToken, MAX_TOKEN_LENGTH } from '../token/token-shape.js';
 
 /** A token as JSON text, for stores outside this process. */
 export function serializeToken(token: AccessToken): string {
   return JSON.stringify(token);
 }
 
-function date(value: unknown): Date | undefined {
-  const parsed =
-    typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : undefined;
+/** A stored token is the token and a little metadata: far larger text is someone else's. */
+const MAX_STORED_LENGTH = MAX_TOKEN_LENGTH + 4096;
+
+function time(value: unknown): number {
+  return typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : NaN;
 }
 
-/** Reads a stored token back; anything that is not a whole token is `undefined`, never trusted. */
+/**
+ * Reads a stored token back. The store is shared, so its text is checked like a platform answer
+ * (the same rules for value, type and times); anything else is `undefined`, never trusted.
+ */
 export function deserializeToken(text: string | null | undefined): AccessToken | undefined {
-  if (!text) return undefined;
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const expiresAt = date(raw.expiresAt);
-  const obtainedAt = date(raw.obtainedAt);
-  if (
-    typeof raw.value !== 'string' ||
-    typeof raw.tokenType !== 'string' ||
-    typeof raw.expiresIn !== 'number' ||
-    expiresAt === undefined ||
-    obtainedAt === undefined
-  ) {
-    return undefined;
-  }
-  return {
-    value: raw.value,
-    tokenType: raw.tokenType,
-    expiresIn: raw.expiresIn,
-    expiresAt,
-    obtainedAt,
-    scope: Array.isArray(raw.scope)
-      ? raw.scope.filter((s): s is string => typeof s === 'string')
-      : [],
-    jti: typeof raw.jti === 'string' ? raw.jti : undefined,
-    platformExpiration: date(raw.platformExpiration),
-  };
+  if (!text || text.length > MAX_STORED_LENGTH) return undefined;
+  const raw = parseJson(text);
+  if (!isRecord(raw)) return undefined;
+  const checked = checkToken(
+    {
+      value: raw.value,
+      tokenType: raw.tokenType,
+      expiresIn: raw.expiresIn,
+      obtainedAt: time(raw.obtainedAt),
+      expiresAt: time(raw.expiresAt),
+      scope: raw.scope,
+      jti: raw.jti,
+      platformExpiration: time(raw.platformExpiration),
+    },
+    Date.now(),
+  );
+  return typeof checked === 'string' ? undefined : checked;
 }

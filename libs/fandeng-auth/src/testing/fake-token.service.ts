@@ -1,3 +1,4 @@
+import type { inspect } from 'node:util';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import {
@@ -19,7 +20,10 @@ import type { TokenService } from '../token/token.service.js';
  * interceptor can use. Derived, so a member added to the service fails the type check here
  * until the fake has it too.
  */
-export type TokenServiceSurface = Omit<TokenService, 'onApplicationBootstrap' | 'onModuleDestroy'>;
+export type TokenServiceSurface = Omit<
+  TokenService,
+  'onApplicationBootstrap' | 'onModuleDestroy' | 'toJSON' | typeof inspect.custom
+>;
 
 /** The methods whose calls {@link FakeTokenService.calls} counts. */
 export type FakeTokenMethod = {

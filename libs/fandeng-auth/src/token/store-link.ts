@@ -1,8 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModuleLogger } from '../fandeng-auth.logger.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import type { TokenMetrics } from './token-metrics.js';
+import { pause } from './clock.js';
+import { recheckToken, TOKEN_EXPIRED } from './token-shape.js';
 
 /** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
 const PEER_POLL_MS = 100;
@@ -29,12 +30,16 @@ export class StoreLink {
   ) {}
 
   /** Shared by a fleet (it has a lock), and reachable right now. */
+  /** The last unusable stored value, so it is logged once, not at every read. */
+  private lastRefused?: string;
+
   get status(): { shared: boolean; healthy: boolean } {
     return { shared: this.store.acquireLock !== undefined, healthy: this.healthy };
   }
 
-  get(): Promise<AccessToken | undefined> {
-    return this.run('get', () => this.store.get(this.key));
+  /** The stored token, if it passes the checks a platform answer passes (any store, any writer). */
+  async get(): Promise<AccessToken | undefined> {
+    return this.vetted(await this.run('get', () => this.store.get(this.key)));
   }
 
   async set(token: AccessToken): Promise<void> {
@@ -85,8 +90,30 @@ export class StoreLink {
   subscribe(onToken: (token: AccessToken) => void): (() => void) | undefined {
     return this.store.subscribe?.(this.key, (token) => {
       this.wakeWaiters();
-      onToken(token);
+      const vetted = this.vetted(token);
+      if (vetted !== undefined) onToken(vetted);
     });
+  }
+
+  /**
+   * A store is shared, and anyone with write access to it can put anything there: a token from
+   * it is checked like a platform answer, and one that fails is logged (once per value) and
+   * ignored, so the next refresh replaces it.
+   */
+  private vetted(token: AccessToken | undefined): AccessToken | undefined {
+    if (token === undefined) return undefined;
+    const checked = recheckToken(token, Date.now());
+    if (typeof checked !== 'string') return checked;
+    if (checked === TOKEN_EXPIRED) return undefined; // a token of ours that ran out: no news
+    const text = String(token.value);
+    const seen = `${text.length}:${text.slice(0, 64)}`;
+    if (seen !== this.lastRefused) {
+      this.lastRefused = seen;
+      this.logger.warn(
+        `The store holds something that is not a usable token (${checked}); ignoring it`,
+      );
+    }
+    return undefined;
   }
 
   /** Resolves when a peer announces a token, or after a short poll interval. */
@@ -99,7 +126,7 @@ export class StoreLink {
       };
       const controller = new AbortController();
       this.waiters.add(wake);
-      sleep(PEER_POLL_MS, undefined, { signal: controller.signal }).then(wake, () => undefined);
+      void pause(PEER_POLL_MS, controller.signal).then(wake);
     });
   }
 

@@ -1,13 +1,16 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
-import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { FandengAuthError } from '../errors/fandeng-auth.error.js';
+import { FandengPacedError } from '../errors/fandeng-paced.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import { backoffDelay } from './backoff.js';
+import { pause } from './clock.js';
+import type { RequestPacer } from './request-pacer.js';
+import { redactSecrets, secretForms } from './secret-forms.js';
 import { interpretTokenResponse, type RawTokenResponse } from './token-response.js';
 
 /** A token answer is a few KiB; anything far larger is not a token answer. */
@@ -62,6 +65,16 @@ export class PlatformTokenEndpoint implements TokenEndpoint {
   }
 }
 
+/** What a {@link TokenClient} is told besides the endpoint. */
+export interface TokenClientHooks {
+  /** The floor under every schedule: no request leaves without a slot from it. */
+  pacer?: RequestPacer;
+  /** Called as each request leaves: every one counts against the platform's daily limit. */
+  onRequest?: () => void;
+  /** The axios adapter (the socket): a test that simulates a day replaces it, nothing else. */
+  adapter?: AxiosAdapter;
+}
+
 /**
  * Sends token requests with retries, a whole-request deadline and typed errors. Its own axios
  * instance, so that no user interceptor sees the secret and no token interceptor recurses into it.
@@ -76,11 +89,11 @@ export class TokenClient {
     private readonly endpoint: TokenEndpoint,
     private readonly options: ResolvedFandengAuthOptions,
     private readonly shutdown: AbortSignal,
-    /** Called as each request leaves: every one counts against the platform's daily limit. */
-    private readonly onRequest: () => void = () => undefined,
+    private readonly hooks: TokenClientHooks = {},
   ) {
     this.secrets = endpoint.secrets.filter((secret) => secret.length > 0);
     this.http = axios.create({
+      adapter: hooks.adapter,
       // The answer is parsed by interpretTokenResponse, which tells HTML from JSON from nothing.
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
@@ -113,7 +126,7 @@ export class TokenClient {
           failure instanceof FandengTransportError ? (failure.retryAfterMs ?? 0) : 0,
         );
         if (delay > maxDelayMs) throw failure;
-        await sleep(delay, undefined, { signal: this.shutdown }).catch(() => undefined);
+        await pause(delay, this.shutdown);
       }
     }
   }
@@ -131,9 +144,10 @@ export class TokenClient {
     }, this.options.requestTimeoutMs);
     const onShutdown = () => request.abort();
     this.shutdown.addEventListener('abort', onShutdown, { once: true });
-    this.requestCount++;
-    this.onRequest();
     try {
+      this.takeSlot();
+      this.requestCount++;
+      this.hooks.onRequest?.();
       const requestedAt = Date.now();
       const response = await this.http.request<string>({
         ...this.endpoint.request(rejected),
@@ -156,6 +170,20 @@ export class TokenClient {
       clearTimeout(timer);
       this.shutdown.removeEventListener('abort', onShutdown);
     }
+  }
+
+  /** Throws {@link FandengPacedError} when the pacer has no request to spare now. */
+  private takeSlot(): void {
+    const pacer = this.hooks.pacer;
+    if (pacer === undefined) return;
+    const slot = pacer.take();
+    if (slot.ok) return;
+    throw new FandengPacedError(
+      `Token request to ${this.endpoint.description} not sent: this process has used its pace ` +
+        `(a burst of ${pacer.burst}, then one every ${Math.round(pacer.intervalMs / 1000)} s, from dailyTokenBudget); ` +
+        `the next may go in ${Math.ceil(slot.waitMs / 1000)} s`,
+      slot.waitMs,
+    );
   }
 
   /**
@@ -184,20 +212,23 @@ export class TokenClient {
     return this.transportError(error, false);
   }
 
-  /** Defence in depth: a source that echoes the request would put the secret in a message. */
+  /**
+   * Defence in depth: a source that echoes the request would put the secret in a message, in
+   * the OAuth2 `error` field or in its description, raw or URL-encoded.
+   */
   private redactError(error: FandengAuthError): FandengAuthError {
-    const leaks = (text: string | undefined) =>
-      this.secrets.some((secret) => text?.includes(secret));
-    if (!leaks(error.message) && !leaks(error.errorDescription)) return error;
-    Object.defineProperty(error, 'message', { value: this.redact(error.message) });
-    Object.defineProperty(error, 'errorDescription', {
-      value: this.redact(error.errorDescription ?? ''),
-    });
+    const forms = this.secrets.flatMap(secretForms);
+    for (const field of ['message', 'error', 'errorDescription'] as const) {
+      const text = error[field];
+      if (text !== undefined && forms.some((form) => text.includes(form))) {
+        Object.defineProperty(error, field, { value: this.redact(text) });
+      }
+    }
     return error;
   }
 
   private redact(text: string): string {
-    return this.secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+    return redactSecrets(text, this.secrets);
   }
 }
 

@@ -1,10 +1,10 @@
-import { MAX_EXPIRES_IN_SECONDS } from '../fandeng-auth.constants.js';
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengCredentialsError } from '../errors/fandeng-credentials.error.js';
 import { FandengMalformedResponseError } from '../errors/fandeng-malformed-response.error.js';
 import { FandengPlatformError } from '../errors/fandeng-platform.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
+import { checkToken, MAX_TOKEN_LENGTH } from './token-shape.js';
 
 /** A raw answer of the token endpoint. */
 export interface RawTokenResponse {
@@ -16,8 +16,6 @@ export interface RawTokenResponse {
   body: string;
 }
 
-// A token goes into an HTTP header: visible ASCII only, so a hostile answer cannot inject headers.
-const TOKEN_VALUE = /^[\x21-\x7e]+$/;
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
 const WHITELIST_HINT =
   'the platform refused the caller before checking credentials: is this server IP on the platform whitelist?';
@@ -31,7 +29,7 @@ export function parseRetryAfter(header: string | undefined, now: number): number
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function parseJson(body: string): unknown {
+export function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch {
@@ -39,7 +37,7 @@ function parseJson(body: string): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -50,16 +48,16 @@ function describeBody(response: RawTokenResponse): string {
     : `${response.body.length} bytes of ${type}`;
 }
 
-/** `expiresIn` as a number of seconds: a positive number, or a string of digits (some OAuth2 servers). */
-function parseExpiresIn(raw: unknown): number | undefined {
-  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  return value > 0 && value <= MAX_EXPIRES_IN_SECONDS ? value : undefined;
+/** `expiresIn` as a number: the platform's number, or a string of digits (some OAuth2 servers). */
+function expiresInNumber(raw: unknown): unknown {
+  return typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
-function parseScope(raw: unknown): string[] {
-  if (Array.isArray(raw)) return raw.filter((s): s is string => typeof s === 'string');
-  return typeof raw === 'string' ? raw.split(' ').filter(Boolean) : [];
+/** Text from the answer as it may be shown: no control characters, at most `max` characters. */
+function printable(text: string, max: number): string {
+  // oxlint-disable-next-line no-control-regex -- control characters are exactly what goes
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
 }
 
 /** The `jti` claim of a JWT, for tokens whose answer does not carry it. */
@@ -75,9 +73,9 @@ function errorFromBody(
   json: Record<string, unknown>,
   receivedAt: number,
 ): FandengAuthError {
-  const error = String(json.error);
+  const error = printable(String(json.error), 128);
   const errorDescription =
-    typeof json.error_description === 'string' ? json.error_description : undefined;
+    typeof json.error_description === 'string' ? printable(json.error_description, 512) : undefined;
   const details = { status: response.status, error, errorDescription };
   const what = `${error}${errorDescription ? ` (${errorDescription})` : ''}`;
   if (error === 'invalid_client') {
@@ -99,38 +97,37 @@ function errorFromBody(
 }
 
 function tokenFromBody(json: Record<string, unknown>, receivedAt: number): AccessToken {
-  const value = json.value ?? json.access_token;
-  if (typeof value !== 'string' || !TOKEN_VALUE.test(value)) {
-    throw new FandengMalformedResponseError(
-      'The token endpoint answered 200 without a usable token (`value` missing, empty or not a plain string)',
-      { status: 200 },
-    );
-  }
-  const expiresIn = parseExpiresIn(json.expiresIn ?? json.expires_in);
-  if (expiresIn === undefined) {
-    throw new FandengMalformedResponseError(
-      `The token endpoint answered 200 with an unusable lifetime (expiresIn must be a number of seconds in (0, ${MAX_EXPIRES_IN_SECONDS}])`,
-      { status: 200 },
-    );
-  }
   if (json.expired === true) {
     throw new FandengMalformedResponseError('The token endpoint answered with an expired token', {
       status: 200,
     });
   }
+  const value = json.value ?? json.access_token;
+  const expiresIn = expiresInNumber(json.expiresIn ?? json.expires_in);
   const info = isRecord(json.additionalInformation) ? json.additionalInformation : {};
-  const jti = [info.jti, json.jti].find((id) => typeof id === 'string') as string | undefined;
-  const tokenType = json.tokenType ?? json.token_type;
-  return {
-    value,
-    tokenType: typeof tokenType === 'string' && tokenType ? tokenType : 'bearer',
-    expiresIn,
-    obtainedAt: new Date(receivedAt),
-    expiresAt: new Date(receivedAt + expiresIn * 1000),
-    scope: parseScope(json.scope),
-    jti: jti ?? jwtId(value),
-    platformExpiration: typeof json.expiration === 'number' ? new Date(json.expiration) : undefined,
-  };
+  const jti = [info.jti, json.jti].find((id) => typeof id === 'string');
+  const checked = checkToken(
+    {
+      value,
+      tokenType: json.tokenType ?? json.token_type ?? 'bearer',
+      expiresIn,
+      obtainedAt: receivedAt,
+      expiresAt: receivedAt + (typeof expiresIn === 'number' ? expiresIn * 1000 : NaN),
+      scope: json.scope,
+      jti:
+        jti ??
+        (typeof value === 'string' && value.length <= MAX_TOKEN_LENGTH ? jwtId(value) : undefined),
+      platformExpiration: json.expiration,
+    },
+    receivedAt,
+  );
+  if (typeof checked === 'string') {
+    throw new FandengMalformedResponseError(
+      `The token endpoint answered 200 without a usable token: ${checked}`,
+      { status: 200 },
+    );
+  }
+  return checked;
 }
 
 /**

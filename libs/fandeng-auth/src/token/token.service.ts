@@ -6,10 +6,13 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { inspect } from 'node:util';
+import type { AxiosAdapter } from 'axios';
 import { Subject, type Observable } from 'rxjs';
 import {
   FANDENG_AUTH_NAME,
   FANDENG_AUTH_OPTIONS,
+  FANDENG_TOKEN_ADAPTER,
   FANDENG_TOKEN_STORE,
   MAX_REFRESH_AHEAD_SHARE,
   MAX_RETRY_AFTER_MS,
@@ -26,6 +29,8 @@ import type { FandengAuthMetrics } from '../interfaces/fandeng-auth-metrics.inte
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import { backoffDelay } from './backoff.js';
+import { monotonicNow, toMonotonic, toWallClock } from './clock.js';
+import { RequestPacer } from './request-pacer.js';
 import { fingerprint } from './fingerprint.js';
 import { NO_LOCK, StoreLink } from './store-link.js';
 import { TokenMetrics } from './token-metrics.js';
@@ -33,7 +38,10 @@ import { tokenDigest } from '../hub/hub-protocol.js';
 import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
 import { PlatformTokenEndpoint, TokenClient, type FetchedToken } from './token-client.js';
 
-/** A held token with the times derived from it once, so the hot path does no date arithmetic. */
+/**
+ * A held token with the times derived from it once, so the hot path does no date arithmetic.
+ * Both are monotonic instants (`clock.ts`): a wall-clock step moves neither.
+ */
 interface HeldToken {
   token: AccessToken;
   /** Hand it out until then (expiry less a small margin for the request in flight). */
@@ -41,6 +49,14 @@ interface HeldToken {
   /** The scheduled refresh time, jitter included. */
   refreshAt: number;
 }
+
+/**
+ * Token requests a day a hub consumer may make of its hub: free of quota, but never a storm. A
+ * burst of 172, then one every 5 s: a normal day asks a dozen times.
+ */
+const HUB_REQUESTS_PER_DAY = 17_280;
+/** The longest a rejected token must have lived before another rejection replaces it. */
+const MAX_REJECTION_PAUSE_MS = 3_600_000;
 
 let instances = 0;
 
@@ -75,10 +91,15 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Counts and reads of the fleet's daily token requests still on their way to the store. */
   private readonly fleetCounts = new Set<Promise<void>>();
   private consecutiveFailures = 0;
+  /** Tokens dropped on rejection since a token last lived to its scheduled refresh. */
+  private consecutiveRejections = 0;
   private lastError?: { error: FandengAuthError; at: Date };
+  /** Monotonic, like every pause. */
   private cooldownUntil = 0;
   private lastRefreshAt?: Date;
-  private nextRefreshAt?: Date;
+  /** Monotonic. */
+  private nextRefreshAt?: number;
+  private readonly pacer: RequestPacer;
 
   /** Emits every new token this process starts using (fetched or adopted from the store). */
   readonly tokenChanges$: Observable<AccessToken> = this.changes.asObservable();
@@ -96,6 +117,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // schedule explorer would run every `@Interval`/`@Cron` of the host app twice.
     // Explicit tokens, so the service also works without decorator metadata (esbuild, swc).
     @Optional() @Inject(SchedulerRegistry) private readonly scheduler?: SchedulerRegistry,
+    @Optional() @Inject(FANDENG_TOKEN_ADAPTER) adapter?: AxiosAdapter,
   ) {
     this.logger = createModuleLogger(
       options.logger,
@@ -106,9 +128,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       ? new HubTokenEndpoint(options.hub)
       : new PlatformTokenEndpoint(options);
     this.metrics = new TokenMetrics(options, this.logger, !options.hub);
-    this.client = new TokenClient(endpoint, options, this.shutdown.signal, () =>
-      this.countTokenRequest(),
-    );
+    this.pacer = new RequestPacer(options.hub ? HUB_REQUESTS_PER_DAY : options.dailyTokenBudget);
+    this.client = new TokenClient(endpoint, options, this.shutdown.signal, {
+      pacer: this.pacer,
+      onRequest: () => this.countTokenRequest(),
+      adapter,
+    });
     // A named registration keeps its own keys, even where two share a client id or a hub.
     // Consumers of different hubs on one Redis must not share a key: the hub's URL names it.
     const source = options.hub
@@ -147,7 +172,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** The current token's value, fetching one if needed. The hot path: no I/O while it is valid. */
   getAccessToken(): Promise<string> {
     const held = this.held;
-    if (held !== undefined && Date.now() < held.usableUntil)
+    if (held !== undefined && monotonicNow() < held.usableUntil)
       return Promise.resolve(held.token.value);
     return this.getToken().then((token) => token.value);
   }
@@ -164,7 +189,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   peekToken(): AccessToken | undefined {
     const held = this.held;
-    const now = Date.now();
+    const now = monotonicNow();
     if (held === undefined || now >= held.usableUntil) return undefined;
     // A missed timer (a suspended VM, a clock jump) must not let the token run out unnoticed.
     if (now >= held.refreshAt && now >= this.cooldownUntil && this.inflight === undefined) {
@@ -186,12 +211,17 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const held = this.held;
     if (held === undefined || held.token.value !== value) return;
     const age = Date.now() - held.token.obtainedAt.getTime();
-    if (age < this.options.minRefreshIntervalSeconds * 1000) {
+    const minAge = this.minAgeToReplace();
+    // A negative age (a clock, a source's future date) must not keep a token for ever.
+    if (age >= 0 && age < minAge) {
       this.logger.warn(
-        `Token ${fingerprint(value)} was rejected ${age} ms after issue; keeping it (minRefreshIntervalSeconds)`,
+        `Token ${fingerprint(value)} was rejected ${age} ms after issue; keeping it ` +
+          `(a rejected token is replaced once it is ${Math.round(minAge / 1000)} s old: ` +
+          `minRefreshIntervalSeconds, doubled for each rejection in a row)`,
       );
       return;
     }
+    this.consecutiveRejections++;
     this.held = undefined;
     this.lastRejected = value;
     this.unreported = value;
@@ -204,23 +234,33 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.link.delete(value);
   }
 
+  /** What `util.inspect` and `console.log` show: the status (a fingerprint), never a token or the secret. */
+  [inspect.custom](): string {
+    return `${TokenService.name} ${inspect(this.getStatus(), { breakLength: Infinity })}`;
+  }
+
+  /** What `JSON.stringify` shows: the status, never a token or the secret. */
+  toJSON(): TokenStatus {
+    return this.getStatus();
+  }
+
   /** The service's state, with nothing secret in it. */
   getStatus(): TokenStatus {
     const token = this.held?.token;
-    const now = Date.now();
+    const now = monotonicNow();
     return {
       state:
         token === undefined
           ? this.lastRefreshAt
             ? 'expired'
             : 'none'
-          : now < token.expiresAt.getTime()
+          : Date.now() < token.expiresAt.getTime()
             ? 'valid'
             : 'expired',
       fingerprint: token && fingerprint(token.value),
       expiresAt: token?.expiresAt,
       obtainedAt: token?.obtainedAt,
-      nextRefreshAt: this.nextRefreshAt,
+      nextRefreshAt: this.nextRefreshAt === undefined ? undefined : toWallClock(this.nextRefreshAt),
       lastRefreshAt: this.lastRefreshAt,
       refreshing: this.inflight !== undefined,
       consecutiveFailures: this.consecutiveFailures,
@@ -229,7 +269,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         message: this.lastError.error.message,
         at: this.lastError.at,
       },
-      cooldownUntil: this.cooldownUntil > now ? new Date(this.cooldownUntil) : undefined,
+      cooldownUntil: this.cooldownUntil > now ? toWallClock(this.cooldownUntil) : undefined,
       tokenRequests: this.client.requestCount,
       store: this.link.status,
     };
@@ -266,8 +306,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       const adopted = await this.adoptStored(replacing, force);
       if (adopted !== undefined) return adopted;
     }
-    if (this.lastError !== undefined && Date.now() < this.cooldownUntil) {
-      // Node may fire a timer a millisecond before Date.now() reaches its time: keep the retry
+    if (this.lastError !== undefined && monotonicNow() < this.cooldownUntil) {
+      // Node may fire a timer a millisecond before the clock reaches its time: keep the retry
       // chain alive rather than let the cooldown check end it.
       if (this.nextRefreshAt === undefined) this.schedule(this.cooldownUntil);
       throw this.lastError.error;
@@ -276,10 +316,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // A shared store elects one refresher per cycle; the others wait for the token it stores.
     let release: ReleaseLock | undefined;
     const flightMs = this.longestFlightMs();
-    for (const deadline = Date.now() + flightMs + PEER_WAIT_MARGIN_MS; release === undefined;) {
+    for (const deadline = monotonicNow() + flightMs + PEER_WAIT_MARGIN_MS; release === undefined;) {
       release = await this.link.tryLock(flightMs);
       if (release !== undefined) break;
-      if (Date.now() >= deadline) {
+      if (monotonicNow() >= deadline) {
         this.logger.warn('No token from the process holding the refresh lock; fetching one here');
         release = NO_LOCK;
         break;
@@ -332,7 +372,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const { token } = fetched;
     await this.link.set(token);
     const held = this.hold(token, fetched.renewedFrom);
-    const now = Date.now();
+    const now = monotonicNow();
     if (held.refreshAt <= now) {
       // The source handed out a token that is already due (a hub that has not refreshed yet):
       // ask again soon, never in a tight loop.
@@ -354,7 +394,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       return undefined;
     if (stored.value === this.held?.token.value) return stored; // already adopted through pub/sub
     const candidate = this.hold(stored);
-    const now = Date.now();
+    const now = monotonicNow();
     if (now >= candidate.usableUntil || (!force && now >= candidate.refreshAt)) return undefined;
     return this.use(candidate, 'adopted');
   }
@@ -365,7 +405,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (token.value === held?.token.value || token.value === this.lastRejected) return;
     if (held !== undefined && token.obtainedAt.getTime() <= held.token.obtainedAt.getTime()) return;
     const candidate = this.hold(token);
-    if (Date.now() < candidate.usableUntil) this.use(candidate, 'adopted');
+    if (monotonicNow() < candidate.usableUntil) this.use(candidate, 'adopted');
   }
 
   /** The token client is sending a token request: count it here and, on a shared store, fleet-wide. */
@@ -389,6 +429,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private use(held: HeldToken, how: string): AccessToken {
     const unchanged = this.held?.token.value === held.token.value;
     const replaced = this.held !== undefined;
+    // A token that lived to be replaced on schedule ends a run of rejections.
+    if (replaced && !unchanged) this.consecutiveRejections = 0;
     this.held = held;
     this.lastRefreshAt = new Date();
     this.schedule(held.refreshAt);
@@ -396,12 +438,12 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (unchanged) {
       // The source had nothing newer yet (a hub between its refreshes): nothing to announce.
       this.logger.debug(
-        `Token ${fingerprint(token.value)} is still current; asking again in ${Math.round((held.refreshAt - Date.now()) / 1000)} s`,
+        `Token ${fingerprint(token.value)} is still current; asking again in ${Math.round((held.refreshAt - monotonicNow()) / 1000)} s`,
       );
       return token;
     }
     this.logger.log(
-      `Token ${fingerprint(token.value)} ${how}; expires in ${Math.round(token.expiresIn)} s, refresh in ${Math.round((held.refreshAt - Date.now()) / 1000)} s`,
+      `Token ${fingerprint(token.value)} ${how}; expires in ${Math.round(token.expiresIn)} s, refresh in ${Math.round((held.refreshAt - monotonicNow()) / 1000)} s`,
     );
     this.changes.next(token);
     if (how === 'adopted') {
@@ -430,8 +472,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private hold(token: AccessToken, renewedFrom?: number): HeldToken {
-    const expiresAt = token.expiresAt.getTime();
-    const lifetime = expiresAt - token.obtainedAt.getTime();
+    const expiresAt = toMonotonic(token.expiresAt.getTime());
+    const lifetime = token.expiresAt.getTime() - token.obtainedAt.getTime();
     const usableUntil = expiresAt - Math.min(1000, lifetime / 10);
     const window = Math.min(
       this.options.refreshAheadSeconds * 1000,
@@ -443,11 +485,25 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (renewedFrom !== undefined) {
       // The source (a hub) says when it will have a newer token: ask then, spread over a moment.
       refreshAt = Math.min(
-        renewedFrom + Math.random() * Math.min(5000, lifetime / 50),
+        toMonotonic(renewedFrom) + Math.random() * Math.min(5000, lifetime / 50),
         usableUntil - lifetime / 50,
       );
     }
     return { token, usableUntil, refreshAt };
+  }
+
+  /**
+   * How old the held token must be before a rejection replaces it: `minRefreshIntervalSeconds`
+   * for the first, doubling for each further one in a row (at least a second, at most an hour).
+   * An API that answers 401 for reasons of its own then costs a few dozen requests a day.
+   */
+  private minAgeToReplace(): number {
+    const base = this.options.minRefreshIntervalSeconds * 1000;
+    if (this.consecutiveRejections === 0) return base;
+    return Math.min(
+      MAX_REJECTION_PAUSE_MS,
+      Math.max(base, 1000) * 2 ** Math.min(this.consecutiveRejections, 32),
+    );
   }
 
   private failed(error: FandengAuthError): FandengAuthError {
@@ -467,11 +523,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
           ),
         )
       : maxCooldownMs;
-    this.cooldownUntil = Date.now() + cooldown;
+    this.cooldownUntil = monotonicNow() + cooldown;
     if (this.held !== undefined && Date.now() >= this.held.token.expiresAt.getTime())
       this.held = undefined;
     this.logger.error(
-      `Token refresh failed (${error.code}, ${this.consecutiveFailures} in a row): ${error.message}. ` +
+      `Token refresh failed (${error.code}, ${this.consecutiveFailures} in a row): ${error.message.replace(/\.?$/, '.')} ` +
         `${this.held ? 'The current token stays in use. ' : ''}Next attempt in ${Math.round(cooldown / 1000)} s`,
     );
     this.schedule(this.cooldownUntil);
@@ -486,8 +542,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private schedule(at: number): void {
     this.clearTimer();
     if (this.shutdown.signal.aborted) return;
-    this.nextRefreshAt = new Date(at);
-    const delay = Math.max(0, at - Date.now());
+    this.nextRefreshAt = at;
+    const delay = Math.max(0, at - monotonicNow());
     // Beyond 2^31-1 ms setTimeout fires at once; a long wait is taken in hops.
     const timer = setTimeout(
       () => {

@@ -1,0 +1,118 @@
+import { jest } from '@jest/globals';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import {
+  FANDENG_TOKEN_ADAPTER,
+  FandengAuthModule,
+  TokenService,
+  type FandengAuthModuleOptions,
+} from 'nestjs-fandeng-auth';
+import { CaptureLogger } from '../support/capture-logger.js';
+
+export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+let issued = 0;
+
+/** What the simulated source answers to one token request. */
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+/** A platform answer with a fresh token that lives `expiresIn` seconds (any JSON value). */
+export function platformToken(expiresIn: unknown, extra: Record<string, unknown> = {}): Answer {
+  issued++;
+  return {
+    status: 200,
+    body: JSON.stringify({ value: `token-${issued}`, tokenType: 'bearer', expiresIn, ...extra }),
+  };
+}
+
+/** A hub answer with the given times (any JSON values). */
+export function hubToken(fields: Record<string, unknown>): Answer {
+  issued++;
+  return {
+    status: 200,
+    body: JSON.stringify({
+      value: `hub-token-${issued}`,
+      tokenType: 'bearer',
+      expiresIn: 7200,
+      scope: ['ALL'],
+      ...fields,
+    }),
+  };
+}
+
+/**
+ * The socket under the token requests, replaced: the real module (parsing, schedule, pacer,
+ * store link) runs on answers from `answer`, so that jest's fake timers can run whole days in
+ * seconds, which no real server on a real clock can. Counts every request that reached it.
+ */
+export class SimulatedSource {
+  requests = 0;
+
+  constructor(public answer: (request: number) => Answer) {}
+
+  readonly adapter: AxiosAdapter = (config: InternalAxiosRequestConfig) => {
+    this.requests++;
+    const { status, body } = this.answer(this.requests);
+    const response: AxiosResponse<string> = {
+      status,
+      statusText: String(status),
+      data: body,
+      headers: { 'content-type': 'application/json' },
+      config,
+    };
+    return Promise.resolve(response);
+  };
+}
+
+export interface SimulatedModule {
+  module: TestingModule;
+  tokens: TokenService;
+  logger: CaptureLogger;
+}
+
+/** FandengAuthModule on a simulated source. Call after `jest.useFakeTimers()`. */
+export async function bootSimulated(
+  source: SimulatedSource,
+  options: Partial<FandengAuthModuleOptions> = {},
+): Promise<SimulatedModule> {
+  const logger = new CaptureLogger();
+  const credentials = options.hub
+    ? {}
+    : { clientId: 'simulated-client', clientSecret: 'simulated-secret-3b9f' };
+  const module = await Test.createTestingModule({
+    imports: [
+      FandengAuthModule.forRoot({
+        ...credentials,
+        baseUrl: 'http://127.0.0.1:9',
+        logger,
+        ...options,
+      }),
+    ],
+  })
+    .overrideProvider(FANDENG_TOKEN_ADAPTER)
+    .useValue(source.adapter)
+    .compile();
+  await module.init();
+  return { module, tokens: module.get(TokenService), logger };
+}
+
+/**
+ * Runs `ms` of simulated time in steps of `stepMs`, calling `each` at every step (a caller that
+ * wants the token every minute, say) without waiting for it: a call may wait on a timer that only
+ * the simulated clock moves. Timers due in between run in order.
+ */
+export async function simulate(
+  ms: number,
+  stepMs: number,
+  each: () => unknown = () => undefined,
+): Promise<void> {
+  for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
+    void Promise.resolve()
+      .then(each)
+      .catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(stepMs);
+  }
+}
