@@ -18,7 +18,12 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 
-const finite = { allowNaN: false, allowInfinity: false };
+/** A number that is not NaN or infinite, said in plain words (class-validator's default is vague). */
+const IsFiniteNumber = (): PropertyDecorator =>
+  IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: ({ property }) => `${property} must be a finite number` },
+  );
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
   return (
@@ -60,9 +65,9 @@ function IsLoggerOption(): PropertyDecorator {
 export class RetryOptionsSchema {
   @IsOptional() @Max(10) @Min(1) @IsInt() maxAttempts?: number;
   // Zero would remove the pause between attempts; the request pacer is the floor below all.
-  @IsOptional() @Min(1) @IsNumber(finite) initialDelayMs?: number;
-  @IsOptional() @Min(1) @IsNumber(finite) maxDelayMs?: number;
-  @IsOptional() @Min(1) @IsNumber(finite) maxCooldownMs?: number;
+  @IsOptional() @Min(1) @IsFiniteNumber() initialDelayMs?: number;
+  @IsOptional() @Min(1) @IsFiniteNumber() maxDelayMs?: number;
+  @IsOptional() @Min(1) @IsFiniteNumber() maxCooldownMs?: number;
 }
 
 /** A URL that a path is appended to: a query string or fragment would swallow that path. */
@@ -150,18 +155,18 @@ export class FandengAuthOptionsSchema {
 
   @IsOptional()
   @Min(0)
-  @IsNumber(finite)
+  @IsFiniteNumber()
   refreshAheadSeconds?: number;
 
   @IsOptional()
   @Min(0)
   @Max(1)
-  @IsNumber(finite)
+  @IsFiniteNumber()
   refreshJitter?: number;
 
   @IsOptional()
   @Min(0)
-  @IsNumber(finite)
+  @IsFiniteNumber()
   minRefreshIntervalSeconds?: number;
 
   @IsOptional()
@@ -188,7 +193,7 @@ export class FandengAuthOptionsSchema {
   @IsOptional()
   @Min(0)
   @Max(1)
-  @IsNumber(finite)
+  @IsFiniteNumber()
   budgetWarnShare?: number;
 
   @IsOptional()

@@ -114,13 +114,15 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
 }
 
 /**
- * Makes the secret and the hub key non-enumerable: still readable, but absent from
- * `JSON.stringify`, `util.inspect` and a spread, so no dump of the options shows them.
+ * Turns the secret and the hub key into non-enumerable getters: still readable, but absent from
+ * `JSON.stringify`, a spread and `util.inspect` (which shows a getter, even a hidden one, as
+ * `[Getter]`, never its value), so no dump of the options shows them.
  */
 function hideSecrets<T extends { clientSecret?: string; apiKey?: string }>(options: T): T {
   for (const key of ['clientSecret', 'apiKey'] as const) {
     if (key in options) {
-      Object.defineProperty(options, key, { enumerable: false, writable: false });
+      const value = options[key];
+      Object.defineProperty(options, key, { enumerable: false, get: () => value });
     }
   }
   return options;

@@ -1,6 +1,6 @@
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { isRecord, parseJson } from '../token/token-response.js';
-import { checkToken, MAX_TOKEN_LENGTH } from '../token/token-shape.js';
+import { MAX_TOKEN_LENGTH } from '../token/token-shape.js';
 
 /** A token as JSON text, for stores outside this process. */
 export function serializeToken(token: AccessToken): string {
@@ -10,30 +10,28 @@ export function serializeToken(token: AccessToken): string {
 /** A stored token is the token and a little metadata: far larger text is someone else's. */
 const MAX_STORED_LENGTH = MAX_TOKEN_LENGTH + 4096;
 
-function time(value: unknown): number {
-  return typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : NaN;
+function date(value: unknown): Date {
+  return new Date(typeof value === 'string' || typeof value === 'number' ? value : NaN);
 }
 
 /**
- * Reads a stored token back. The store is shared, so its text is checked like a platform answer
- * (the same rules for value, type and times); anything else is `undefined`, never trusted.
+ * Reads a stored token back into the form of a token, without judging it: the module checks
+ * every token from every store by the platform's rules (`StoreLink`), and says so in its log.
+ * Text that is not a JSON object (or is far too long to be a token) is `undefined`.
  */
 export function deserializeToken(text: string | null | undefined): AccessToken | undefined {
   if (!text || text.length > MAX_STORED_LENGTH) return undefined;
   const raw = parseJson(text);
   if (!isRecord(raw)) return undefined;
-  const checked = checkToken(
-    {
-      value: raw.value,
-      tokenType: raw.tokenType,
-      expiresIn: raw.expiresIn,
-      obtainedAt: time(raw.obtainedAt),
-      expiresAt: time(raw.expiresAt),
-      scope: raw.scope,
-      jti: raw.jti,
-      platformExpiration: time(raw.platformExpiration),
-    },
-    Date.now(),
-  );
-  return typeof checked === 'string' ? undefined : checked;
+  return {
+    value: raw.value as string,
+    tokenType: raw.tokenType as string,
+    expiresIn: raw.expiresIn as number,
+    obtainedAt: date(raw.obtainedAt),
+    expiresAt: date(raw.expiresAt),
+    scope: raw.scope as string[],
+    jti: raw.jti as string | undefined,
+    platformExpiration:
+      raw.platformExpiration === undefined ? undefined : date(raw.platformExpiration),
+  };
 }
