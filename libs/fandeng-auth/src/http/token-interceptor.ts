@@ -160,27 +160,28 @@ export function installTokenInterceptor(
     (config[SIGNED] !== undefined || !AxiosHeaders.from(config.headers).has('Authorization'));
 
   // axios asks every interceptor's runWhen, in order, before it runs any of them: the first one
-  // decides for the pair, so the token is looked up once per request.
+  // decides for the pair, so the token is looked up once per request. It only chooses the path
+  // (sign now, or wait for a token): the signer checks the request, once.
   let mustWait = false;
   let ready: AccessToken | undefined;
   const signNow = (config: SignedConfig): boolean => {
     mustWait = false;
-    if (!wantsToken(config)) return false;
+    if (config.fandengAuth === false) return false;
     const token = tokens.peekToken();
-    if (token === undefined) {
-      mustWait = true;
-      return false;
+    if (token !== undefined) {
+      ready = token;
+      return true;
     }
-    ready = token;
-    return true;
+    // No token held: only a request that will carry one waits for it.
+    mustWait = wantsToken(config);
+    return false;
   };
-  // Between runWhen and the run only a microsecond passes (or, behind another asynchronous
-  // interceptor, a few): the token found then is still good if the lookup now comes up empty.
-  // runWhen saw the config before the user's own interceptors ran (axios asks every runWhen
-  // first): one of them may have retargeted it, opted out or set its own Authorization, so the
-  // signers ask again (the origin memo keeps that cheap).
-  const signSync = (config: SignedConfig) =>
-    wantsToken(config) ? sign(config, tokens.peekToken() ?? ready!) : config;
+  // runWhen saw the config before the interceptors registered after this one ran (axios runs
+  // request interceptors last-registered first): one of them may have retargeted it, opted out or
+  // set its own Authorization, so the signer decides on the config as it is now. The token found
+  // by runWhen a moment ago is still good (old tokens live 5 minutes past a refresh). The origin
+  // is checked once more at the adapter, after every interceptor.
+  const signSync = (config: SignedConfig) => (wantsToken(config) ? sign(config, ready!) : config);
   const signAsync = async (config: SignedConfig) =>
     wantsToken(config) ? sign(config, await tokens.getToken()) : config;
 
