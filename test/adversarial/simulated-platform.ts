@@ -49,13 +49,23 @@ export function hubToken(fields: Record<string, unknown>): Answer {
  * seconds, which no real server on a real clock can. Counts every request that reached it.
  */
 export class SimulatedSource {
+  /** Every request that reached it: token requests and probes. */
   requests = 0;
+  /** Requests that carried credentials (a platform probe carries none). */
+  tokenRequests = 0;
+  probes = 0;
 
-  constructor(public answer: (request: number) => Answer) {}
+  constructor(
+    public answer: (request: number, config: InternalAxiosRequestConfig) => Answer | Error,
+  ) {}
 
   readonly adapter: AxiosAdapter = (config: InternalAxiosRequestConfig) => {
     this.requests++;
-    const { status, body } = this.answer(this.requests);
+    if ((config.params as { client_id?: string } | undefined)?.client_id) this.tokenRequests++;
+    else this.probes++;
+    const answer = this.answer(this.requests, config);
+    if (answer instanceof Error) return Promise.reject(answer);
+    const { status, body } = answer;
     const response: AxiosResponse<string> = {
       status,
       statusText: String(status),

@@ -126,7 +126,7 @@ describe('adversarial: a wall clock that steps back', () => {
     // Three attempts with backoff, then a short cooldown: the pauses run on the fake clock.
     while (!settled) await jest.advanceTimersByTimeAsync(50);
     await failed;
-    expect(source.requests).toBe(3);
+    expect(source.tokenRequests).toBe(3);
     const cooldownMs = booted.tokens.getStatus().cooldownUntil!.getTime() - Date.now();
     expect(cooldownMs).toBeLessThan(10_000);
     failing = false;
@@ -134,7 +134,7 @@ describe('adversarial: a wall clock that steps back', () => {
     jest.setSystemTime(Date.now() - HOUR_MS); // NTP, a resumed VM, an operator
     await jest.advanceTimersByTimeAsync(cooldownMs + 100);
 
-    expect(source.requests).toBe(4); // before the fix: still 3, for an hour
+    expect(source.tokenRequests).toBe(4); // before the fix: still 3, for an hour
     expect(booted.tokens.getStatus()).toMatchObject({ state: 'valid', consecutiveFailures: 0 });
     await booted.module.close();
   });

@@ -62,6 +62,12 @@ export const DEFAULT_BUDGET_WARN_SHARE = 0.8;
 /** The platform's day starts at midnight Beijing time (UTC+8). */
 export const DEFAULT_BUDGET_UTC_OFFSET_MINUTES = 480;
 
+/**
+ * While the source is down and callers wait, one probe (no quota) every 2 s: back within about
+ * 2 s of the source's recovery, and at most 30 probes a minute for a whole fleet.
+ */
+export const DEFAULT_RECOVERY_PROBE_INTERVAL_MS = 2_000;
+
 /** The longest `Retry-After` honoured between failed refreshes (it may exceed `retry.maxCooldownMs`). */
 export const MAX_RETRY_AFTER_MS = 3600_000;
 

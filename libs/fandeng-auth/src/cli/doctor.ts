@@ -204,6 +204,10 @@ class ObservedEndpoint implements TokenEndpoint {
     return this.inner.request();
   }
 
+  probe() {
+    return this.inner.probe();
+  }
+
   interpret(answer: RawTokenResponse, requestedAt: number): FetchedToken {
     this.answer = {
       status: answer.status,

@@ -35,6 +35,15 @@ export interface FandengAuthMetrics {
   unauthorizedReplays: number;
   /** Times the shared store failed and this process carried on alone. */
   storeFallbacks: number;
+  /** Probing for the source's recovery during an outage (`recoveryProbeIntervalMs`). */
+  recovery: {
+    /** Probing right now: refreshes fail, callers are refused, and the source is asked if it is back. */
+    probing: boolean;
+    /** Probes sent since start (they cost no quota). */
+    probes: number;
+    /** From the first failed refresh of the last outage to the token that ended it, in ms; `null` before any. */
+    lastRecoveryMs: number | null;
+  };
   token: {
     /** A usable token is held. */
     valid: boolean;

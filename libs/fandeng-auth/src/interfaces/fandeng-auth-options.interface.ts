@@ -75,14 +75,22 @@ export interface FandengAuthModuleOptions {
   /** Where the token is kept. Default: in this process's memory. */
   store?: TokenStore;
   /**
-   * Token requests a day this process expects to stay under, for metrics and warnings (nothing
-   * is refused). The platform's limit has no published number. Default `2000`.
+   * Token requests a day this process (the fleet, on a shared store) expects to stay under, for
+   * metrics and warnings; also each process's hard pace: past a burst of 1 %, a request beyond
+   * the day's pace is not sent. The platform's limit has no published number. Default `2000`.
    */
   dailyTokenBudget?: number;
   /** A warning is logged once a day when today's token requests pass this share of the budget. Default `0.8`. */
   budgetWarnShare?: number;
   /** Offset from UTC, in minutes, of the platform's day for the budget. Default `480` (Beijing). */
   budgetUtcOffsetMinutes?: number;
+  /**
+   * While refreshes fail for a reason a probe can see (no answer, 5xx) and callers are refused a
+   * token, ask the source every this many ms whether it is back, with a request that costs no
+   * quota, and fetch the token as soon as it is (with a shared store, one process probes for the
+   * fleet). `0` turns probing off. Between 1000 and 60000. Default `2000`.
+   */
+  recoveryProbeIntervalMs?: number;
   /** Fetch a token at startup, so the first request does not wait. Default `false`. */
   fetchOnStart?: boolean;
   /** `false` silences the module; a `LoggerService` receives its lines. Default: Nest's `Logger`. */

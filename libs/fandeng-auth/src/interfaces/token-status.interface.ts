@@ -18,6 +18,8 @@ export interface TokenStatus {
   lastError?: { code: string; message: string; at: Date };
   /** No token request is made before this time (backoff after failures). */
   cooldownUntil?: Date;
+  /** Probing for the source's recovery (an outage, callers refused): see `recoveryProbeIntervalMs`. */
+  probing: boolean;
   /** Token requests sent to the platform by this process since start. */
   tokenRequests: number;
   /** The token store: shared by a fleet, and reachable right now. */

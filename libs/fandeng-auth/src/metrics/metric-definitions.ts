@@ -93,6 +93,22 @@ export const FANDENG_METRICS: readonly MetricDefinition[] = [
     'Times the shared store failed and the process carried on alone',
     (m) => m.storeFallbacks,
   ),
+  simple(
+    'counter',
+    'recovery_probes',
+    "Probes of the source's recovery during outages (no quota)",
+    (m) => m.recovery.probes,
+  ),
+  simple('gauge', 'recovery_probing', '1 while probing for the source to come back', (m) =>
+    m.recovery.probing ? 1 : 0,
+  ),
+  simple(
+    'gauge',
+    'last_recovery_seconds',
+    'From the first failed refresh of the last outage to the token that ended it',
+    (m) => (m.recovery.lastRecoveryMs === null ? null : m.recovery.lastRecoveryMs / 1000),
+    's',
+  ),
   simple('gauge', 'token_valid', '1 while a valid token is held', (m) => (m.token.valid ? 1 : 0)),
   simple(
     'gauge',

@@ -203,6 +203,13 @@ export class FandengAuthOptionsSchema {
   budgetUtcOffsetMinutes?: number;
 
   @IsOptional()
+  @ValidateIf((o: FandengAuthOptionsSchema) => o.recoveryProbeIntervalMs !== 0)
+  @Max(60_000)
+  @Min(1_000)
+  @IsInt()
+  recoveryProbeIntervalMs?: number;
+
+  @IsOptional()
   @IsBoolean()
   fetchOnStart?: boolean;
 

@@ -185,6 +185,7 @@ export class FakeTokenService implements TokenServiceSurface, OnModuleDestroy {
         message: this.lastError.error.message,
         at: this.lastError.at,
       },
+      probing: false,
       tokenRequests: this.requests,
       store: { shared: false, healthy: true },
     };

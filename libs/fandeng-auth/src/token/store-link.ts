@@ -55,12 +55,24 @@ export class StoreLink {
    * The refresh lock, for at most `holdMs`; `undefined` while another process holds it;
    * {@link NO_LOCK} when there is none to take.
    */
-  async tryLock(holdMs: number): Promise<ReleaseLock | undefined> {
+  tryLock(holdMs: number): Promise<ReleaseLock | undefined> {
+    return this.takeLock(this.key, holdMs);
+  }
+
+  /**
+   * The fleet's recovery-probe slot for `holdMs`: one process probes for all. {@link NO_LOCK}
+   * where nothing is shared, or while the store is failing (then each process probes alone).
+   */
+  tryProbeSlot(holdMs: number): Promise<ReleaseLock | undefined> {
+    return this.takeLock(`${this.key}:probe`, holdMs);
+  }
+
+  private async takeLock(key: string, holdMs: number): Promise<ReleaseLock | undefined> {
     if (this.store.acquireLock === undefined) return NO_LOCK;
     let failed = false;
     const release = await this.run(
       'lock',
-      () => this.store.acquireLock!(this.key, holdMs),
+      () => this.store.acquireLock!(key, holdMs),
       () => {
         failed = true;
       },

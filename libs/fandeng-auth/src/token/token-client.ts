@@ -13,6 +13,8 @@ import type { RequestPacer } from './request-pacer.js';
 import { redactSecrets, secretForms } from './secret-forms.js';
 import { interpretTokenResponse, type RawTokenResponse } from './token-response.js';
 
+/** A probe that has not been answered in this long is a "not yet". */
+const PROBE_TIMEOUT_MS = 3_000;
 /** A token answer is a few KiB; anything far larger is not a token answer. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -31,6 +33,11 @@ export interface TokenEndpoint {
   readonly secrets: readonly string[];
   /** The request; `rejected` is a token the platform refused, for a source that wants to know. */
   request(rejected?: string): AxiosRequestConfig;
+  /**
+   * A request that tells whether the source is up and costs no quota (`docs/platform/`), and
+   * whether an answer's status says so.
+   */
+  probe(): { request: AxiosRequestConfig; alive(status: number): boolean };
   interpret(answer: RawTokenResponse, requestedAt: number): FetchedToken;
 }
 
@@ -63,6 +70,18 @@ export class PlatformTokenEndpoint implements TokenEndpoint {
   interpret(answer: RawTokenResponse): FetchedToken {
     return { token: interpretTokenResponse(answer, Date.now()) };
   }
+
+  /**
+   * The token URL without credentials: the platform cannot count a request that names no client
+   * against any client's daily limit, and any answer it gives (400 `invalid_request`, 401) shows
+   * that it is up. A 5xx, 408 or 429, or no answer, says it is not (docs/platform/liveness.md).
+   */
+  probe(): { request: AxiosRequestConfig; alive(status: number): boolean } {
+    return {
+      request: { method: 'POST', url: this.options.tokenUrl },
+      alive: (status) => status < 500 && status !== 408 && status !== 429,
+    };
+  }
 }
 
 /** What a {@link TokenClient} is told besides the endpoint. */
@@ -82,6 +101,11 @@ export interface TokenClientHooks {
 export class TokenClient {
   private readonly http: AxiosInstance;
   private readonly secrets: readonly string[];
+  /** Where the requests go, safe to print. */
+  get description(): string {
+    return this.endpoint.description;
+  }
+
   /** Token requests sent since start: each one counts against the platform's daily limit. */
   requestCount = 0;
 
@@ -166,6 +190,31 @@ export class TokenClient {
       if (error instanceof FandengAuthError) throw error;
       if (this.shutdown.aborted) throw new FandengShutdownError();
       throw this.transportError(error, timedOut);
+    } finally {
+      clearTimeout(timer);
+      this.shutdown.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  /**
+   * Sends the endpoint's probe: `true` when the source answered like a live one. Not a token
+   * request: neither counted nor paced, and it never throws.
+   */
+  async probe(): Promise<boolean> {
+    if (this.shutdown.aborted) return false;
+    const { request, alive } = this.endpoint.probe();
+    const controller = new AbortController();
+    const onShutdown = () => controller.abort();
+    this.shutdown.addEventListener('abort', onShutdown, { once: true });
+    const timer = setTimeout(
+      () => controller.abort(),
+      Math.min(this.options.requestTimeoutMs, PROBE_TIMEOUT_MS),
+    );
+    try {
+      const response = await this.http.request({ ...request, signal: controller.signal });
+      return alive(response.status);
+    } catch {
+      return false; // refused, reset, timed out, DNS: not back yet
     } finally {
       clearTimeout(timer);
       this.shutdown.removeEventListener('abort', onShutdown);

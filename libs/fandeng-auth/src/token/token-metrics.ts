@@ -122,6 +122,7 @@ export class TokenMetrics {
     token: FandengAuthMetrics['token'],
     source: FandengAuthMetrics['tokenRequests']['source'],
     now = Date.now(),
+    recovery: FandengAuthMetrics['recovery'] = { probing: false, probes: 0, lastRecoveryMs: null },
   ): FandengAuthMetrics {
     this.rollOver(now);
     return {
@@ -142,6 +143,7 @@ export class TokenMetrics {
       invalidated: this.counts.invalidated,
       unauthorizedReplays: this.counts.unauthorizedReplays,
       storeFallbacks: this.counts.storeFallbacks,
+      recovery,
       token,
     };
   }

@@ -20,6 +20,7 @@ import {
 } from '../fandeng-auth.constants.js';
 import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
+import { FandengPacedError } from '../errors/fandeng-paced.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
@@ -30,6 +31,7 @@ import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import { backoffDelay } from './backoff.js';
 import { monotonicNow, toMonotonic, toWallClock } from './clock.js';
+import { RecoveryProbe } from './recovery-probe.js';
 import { RequestPacer } from './request-pacer.js';
 import { fingerprint } from './fingerprint.js';
 import { NO_LOCK, StoreLink } from './store-link.js';
@@ -100,6 +102,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Monotonic. */
   private nextRefreshAt?: number;
   private readonly pacer: RequestPacer;
+  private readonly probe: RecoveryProbe;
+  /** Wall-clock ms of the first failed refresh of the current outage. */
+  private outageStartedAt?: number;
+  private lastRecoveryMs: number | null = null;
 
   /** Emits every new token this process starts using (fetched or adopted from the store). */
   readonly tokenChanges$: Observable<AccessToken> = this.changes.asObservable();
@@ -147,6 +153,14 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // The platform's daily limit is the client's: every registration of it counts together.
       `token:${source}`,
     );
+    this.probe = new RecoveryProbe({
+      intervalMs: options.recoveryProbeIntervalMs,
+      probe: () => this.client.probe(),
+      takeSlot: () => this.link.tryProbeSlot(options.recoveryProbeIntervalMs),
+      useful: () => this.probeUseful(),
+      onAlive: () => this.sourceIsBack(),
+      signal: this.shutdown.signal,
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -157,6 +171,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.shutdown.abort();
     this.clearTimer();
+    this.probe.stop();
     this.unsubscribe?.();
     this.link.wakeWaiters();
     // The aborted flight settles at once (its request and its backoff share the abort signal):
@@ -263,6 +278,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       nextRefreshAt: this.nextRefreshAt === undefined ? undefined : toWallClock(this.nextRefreshAt),
       lastRefreshAt: this.lastRefreshAt,
       refreshing: this.inflight !== undefined,
+      probing: this.probe.probing,
       consecutiveFailures: this.consecutiveFailures,
       lastError: this.lastError && {
         code: this.lastError.error.code,
@@ -288,6 +304,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       this.options.hub ? 'hub' : 'platform',
       now,
+      {
+        probing: this.probe.probing,
+        probes: this.probe.probes,
+        lastRecoveryMs: this.lastRecoveryMs,
+      },
     );
   }
 
@@ -310,6 +331,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // Node may fire a timer a millisecond before the clock reaches its time: keep the retry
       // chain alive rather than let the cooldown check end it.
       if (this.nextRefreshAt === undefined) this.schedule(this.cooldownUntil);
+      // A caller is refused: find out, at no quota, when the source is back.
+      if (this.probeUseful()) this.probe.wanted();
       throw this.lastError.error;
     }
 
@@ -429,6 +452,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private use(held: HeldToken, how: string): AccessToken {
     const unchanged = this.held?.token.value === held.token.value;
     const replaced = this.held !== undefined;
+    this.endOutage();
     // A token that lived to be replaced on schedule ends a run of rejections.
     if (replaced && !unchanged) this.consecutiveRejections = 0;
     this.held = held;
@@ -524,6 +548,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         )
       : maxCooldownMs;
     this.cooldownUntil = monotonicNow() + cooldown;
+    this.outageStartedAt ??= Date.now();
     if (this.held !== undefined && Date.now() >= this.held.token.expiresAt.getTime())
       this.held = undefined;
     this.logger.error(
@@ -531,8 +556,41 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
         `${this.held ? 'The current token stays in use. ' : ''}Next attempt in ${Math.round(cooldown / 1000)} s`,
     );
     this.schedule(this.cooldownUntil);
+    if (this.probeUseful()) this.probe.wanted();
     this.emit('failed');
     return error;
+  }
+
+  /**
+   * Is probing for the source's recovery worth it: refreshes fail for a reason a probe can see
+   * (no answer, a 5xx: not bad credentials, not the platform's or our own rate limit), the
+   * service is cooling down, and no token is held that is not yet due for refresh.
+   */
+  private probeUseful(): boolean {
+    const error = this.lastError?.error;
+    if (!(error instanceof FandengTransportError) || error instanceof FandengPacedError)
+      return false;
+    if (error.status === 429) return false;
+    const now = monotonicNow();
+    return now < this.cooldownUntil && (this.held === undefined || now >= this.held.refreshAt);
+  }
+
+  /** A probe got a live answer: end the cooldown and ask for the token now. */
+  private sourceIsBack(): void {
+    this.logger.log(`${this.client.description} answers again; requesting a token now`);
+    this.cooldownUntil = 0;
+    this.refreshInBackground();
+  }
+
+  /** A token is here (fetched or adopted): an outage, if there was one, is over. */
+  private endOutage(): void {
+    this.probe.recovered();
+    if (this.outageStartedAt === undefined) return;
+    this.lastRecoveryMs = Date.now() - this.outageStartedAt;
+    this.outageStartedAt = undefined;
+    this.logger.log(
+      `Token source back: ${Math.round(this.lastRecoveryMs / 100) / 10} s after the first failed refresh (${this.probe.probes} probes so far)`,
+    );
   }
 
   private refreshInBackground(): void {
