@@ -62,7 +62,7 @@ export class HubTokenEndpoint implements TokenEndpoint {
    * Asking a hub costs no quota, so the probe is the token request itself: the hub is back when
    * it hands out a token (a 503 means it has none yet, a 5xx or no answer that it is down).
    */
-  probe(): { request: AxiosRequestConfig; alive(status: number): boolean } {
+  probe(): { request: AxiosRequestConfig; alive: (status: number) => boolean } {
     return { request: this.request(), alive: (status) => status === 200 };
   }
 

@@ -37,7 +37,7 @@ export interface TokenEndpoint {
    * A request that tells whether the source is up and costs no quota (`docs/platform/`), and
    * whether an answer's status says so.
    */
-  probe(): { request: AxiosRequestConfig; alive(status: number): boolean };
+  probe(): { request: AxiosRequestConfig; alive: (status: number) => boolean };
   interpret(answer: RawTokenResponse, requestedAt: number): FetchedToken;
 }
 
@@ -76,7 +76,7 @@ export class PlatformTokenEndpoint implements TokenEndpoint {
    * against any client's daily limit, and any answer it gives (400 `invalid_request`, 401) shows
    * that it is up. A 5xx, 408 or 429, or no answer, says it is not (docs/platform/liveness.md).
    */
-  probe(): { request: AxiosRequestConfig; alive(status: number): boolean } {
+  probe(): { request: AxiosRequestConfig; alive: (status: number) => boolean } {
     return {
       request: { method: 'POST', url: this.options.tokenUrl },
       alive: (status) => status < 500 && status !== 408 && status !== 429,
