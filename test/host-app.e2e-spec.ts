@@ -3,7 +3,13 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
-import { compile, installPackedPackage, linkPackages, ROOT } from './support/packed-package.js';
+import {
+  compile,
+  installPackedPackage,
+  linkPackages,
+  ROOT,
+  runConsumer,
+} from './support/packed-package.js';
 import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
 
 /** What test/host-app/host-app.ts reports of one run. */
@@ -200,17 +206,10 @@ describe('a consumer with only the required peers', () => {
   );
 
   it('boots the module and calls the platform', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['consumer.mjs'], {
-      cwd: consumerDir,
-      env: {
-        ...process.env,
-        NODE_PATH: '',
-        FANDENG_CLIENT_ID: CLIENT_ID,
-        FANDENG_CLIENT_SECRET: CLIENT_SECRET,
-        FANDENG_BASE_URL: emulator.url,
-      },
-      timeout: 20_000,
+    const credentials = { id: CLIENT_ID, secret: CLIENT_SECRET };
+    expect(await runConsumer(consumerDir, emulator.url, credentials)).toMatchObject({
+      status: 200,
+      tokenType: 'bearer',
     });
-    expect(JSON.parse(stdout.trim())).toMatchObject({ status: 200, tokenType: 'bearer' });
   });
 });

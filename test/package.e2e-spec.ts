@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
-import { compile, installPackedPackage, ROOT } from './support/packed-package.js';
+import { compile, installPackedPackage, ROOT, runConsumer } from './support/packed-package.js';
 import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
 
 // Inside the repository, so the consumer resolves its peers (@nestjs/*, axios) from node_modules.
@@ -45,22 +45,11 @@ describe('the published package', () => {
   });
 
   it('is imported by name and works in a plain Nest app', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [`${CONSUMER_DIR}/consumer.mjs`],
-      {
-        cwd: CONSUMER_DIR,
-        env: {
-          ...process.env,
-          NODE_PATH: '',
-          FANDENG_CLIENT_ID: CLIENT_ID,
-          FANDENG_CLIENT_SECRET: CLIENT_SECRET,
-          FANDENG_BASE_URL: emulator.url,
-        },
-        timeout: 20_000,
-      },
-    );
-    expect(JSON.parse(stdout.trim())).toEqual({
+    const answer = await runConsumer(CONSUMER_DIR, emulator.url, {
+      id: CLIENT_ID,
+      secret: CLIENT_SECRET,
+    });
+    expect(answer).toEqual({
       tokenType: 'bearer',
       status: 200,
       books: expect.any(Number),

@@ -57,3 +57,26 @@ export async function compile(cwd: string, args: string[]): Promise<string> {
   }));
   return stdout;
 }
+
+/**
+ * Runs test/package/consumer.mjs (a plain ESM app that boots the module and calls the platform)
+ * in `cwd` against the emulator at `baseUrl`; resolves what it printed, parsed.
+ */
+export async function runConsumer(
+  cwd: string,
+  baseUrl: string,
+  credentials: { id: string; secret: string },
+): Promise<unknown> {
+  const { stdout } = await promisify(execFile)(process.execPath, [`${cwd}/consumer.mjs`], {
+    cwd,
+    env: {
+      ...process.env,
+      NODE_PATH: '',
+      FANDENG_CLIENT_ID: credentials.id,
+      FANDENG_CLIENT_SECRET: credentials.secret,
+      FANDENG_BASE_URL: baseUrl,
+    },
+    timeout: 20_000,
+  });
+  return JSON.parse(stdout.trim());
+}
