@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import FakeTimers from '@sinonjs/fake-timers';
 import { Test } from '@nestjs/testing';
 import * as auth from '../dist/libs/fandeng-auth/index.js';
+import { FANDENG_TOKEN_ADAPTER } from '../dist/libs/fandeng-auth/testing/index.js';
 
 const OUTAGE_STARTS_MS = 10_000;
 const CALLER_EVERY_MS = 200;
@@ -52,7 +53,7 @@ async function outage(outageMs, probes) {
         }),
       ],
     })
-      .overrideProvider(auth.FANDENG_TOKEN_ADAPTER)
+      .overrideProvider(FANDENG_TOKEN_ADAPTER)
       .useValue(adapter)
       .compile();
     await module.init();

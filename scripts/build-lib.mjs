@@ -55,8 +55,10 @@ try {
   );
   tsc('-p', config, '--outDir', stage);
   copyFileSync(`${root}libs/fandeng-auth/package.json`, `${stage}/package.json`);
-  for (const file of ['README.md', 'LICENSE']) {
-    if (existsSync(`${root}${file}`)) copyFileSync(`${root}${file}`, `${stage}/${file}`);
+  // The package says MIT: a build without its licence text would publish a package that breaks it.
+  for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
+    if (!existsSync(`${root}${file}`)) throw new Error(`build:lib: ${file} is missing`);
+    copyFileSync(`${root}${file}`, `${stage}/${file}`);
   }
   rmSync(out, { recursive: true, force: true });
   renameSync(stage, out);

@@ -5,10 +5,10 @@ import {
   FandengMalformedResponseError,
   FandengPlatformError,
   FandengTransportError,
-  MAX_EXPIRES_IN_SECONDS,
   type FandengAuthError,
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
+import { MAX_EXPIRES_IN_SECONDS } from '../libs/fandeng-auth/src/fandeng-auth.constants.js';
 import { ClockSkew, errorSurfaces, leaksIn } from './support/hardening.js';
 import { RecordingServer } from './support/recording-server.js';
 import {

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import {
   FandengAuthError,
   FandengOptionsError,
-  resolveOptions,
   type AccessToken,
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
+import { resolveOptions } from '../../libs/fandeng-auth/src/options/resolve-options.js';
 import { HubTokenEndpoint } from '../../libs/fandeng-auth/src/hub/hub-token.endpoint.js';
 import { deserializeToken } from '../../libs/fandeng-auth/src/stores/token-serialization.js';
 import { interpretTokenResponse } from '../../libs/fandeng-auth/src/token/token-response.js';

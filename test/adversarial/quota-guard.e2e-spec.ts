@@ -1,7 +1,6 @@
 import { jest } from '@jest/globals';
 import axios from 'axios';
 import {
-  DEFAULT_DAILY_TOKEN_BUDGET,
   InMemoryTokenStore,
   installTokenInterceptor,
   type AccessToken,
@@ -17,6 +16,9 @@ import {
   type Answer,
   type SimulatedModule,
 } from './simulated-platform.js';
+
+/** The default dailyTokenBudget (README, options). */
+const DEFAULT_DAILY_TOKEN_BUDGET = 2000;
 
 const MINUTE_MS = 60_000;
 /** A hub consumer's own pace: asking a hub costs no quota, but is never a storm. */

@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import {
-  FANDENG_AUTH_OPTIONS,
   FandengMalformedResponseError,
   FandengPlatformError,
   type ResolvedFandengAuthOptions,
 } from 'nestjs-fandeng-auth';
+import { FANDENG_AUTH_OPTIONS } from '../../libs/fandeng-auth/src/fandeng-auth.constants.js';
 import { runDoctor } from '../../libs/fandeng-auth/src/cli/doctor.js';
 import {
   bootTokens,

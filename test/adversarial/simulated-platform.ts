@@ -2,11 +2,11 @@ import { jest } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import {
-  FANDENG_TOKEN_ADAPTER,
   FandengAuthModule,
   TokenService,
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
+import { FANDENG_TOKEN_ADAPTER } from 'nestjs-fandeng-auth/testing';
 import { CaptureLogger } from '../support/capture-logger.js';
 
 export const DAY_MS = 86_400_000;

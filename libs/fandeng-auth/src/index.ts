@@ -1,3 +1,6 @@
+// The public API: what a user types. Defaults are documented in the README's option table and in
+// each option's JSDoc; injection tokens and constants stay inside. docs/api.md lists every name,
+// and test/api-surface.e2e-spec.ts fails when this file and that list disagree.
 export { FandengAuthModule } from './fandeng-auth.module.js';
 export {
   InjectFandengHealthIndicator,
@@ -17,7 +20,6 @@ export type {
   FandengAuthAsyncOptions,
   FandengAuthModuleExtras,
 } from './fandeng-auth.module-definition.js';
-export * from './fandeng-auth.constants.js';
 export * from './errors/index.js';
 export type { AccessToken } from './interfaces/access-token.interface.js';
 export type {
@@ -34,15 +36,9 @@ export {
   type InterceptorTokenSource,
   type TokenInterceptorOptions,
 } from './http/token-interceptor.js';
-export { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
+export type { ResolvedFandengAuthOptions } from './options/resolve-options.js';
 export { InMemoryTokenStore } from './stores/in-memory-token.store.js';
-export {
-  DEFAULT_REDIS_KEY_PREFIX,
-  DEFAULT_REDIS_LOCK_TTL_MS,
-  DEFAULT_REDIS_OPERATION_TIMEOUT_MS,
-  RedisTokenStore,
-  type RedisTokenStoreOptions,
-} from './stores/redis-token.store.js';
+export { RedisTokenStore, type RedisTokenStoreOptions } from './stores/redis-token.store.js';
 export type { RedisClientLike } from './stores/redis-client.interface.js';
 export type { ReleaseLock, TokenStore } from './stores/token-store.interface.js';
 export { fingerprint } from './token/fingerprint.js';
@@ -51,12 +47,7 @@ export {
   FandengTokenHubModule,
   type FandengTokenHubAsyncOptions,
 } from './hub/fandeng-token-hub.module.js';
-export {
-  DEFAULT_HUB_MIN_REFRESH_INTERVAL_SECONDS,
-  DEFAULT_HUB_PATH,
-  type FandengTokenHubExtras,
-  type FandengTokenHubOptions,
-} from './hub/token-hub-options.js';
+export type { FandengTokenHubExtras, FandengTokenHubOptions } from './hub/token-hub-options.js';
 export { tokenDigest, type HubTokenAnswer } from './hub/hub-protocol.js';
 export {
   registerFandengAuthMetrics,
@@ -69,10 +60,9 @@ export {
   type OpenTelemetryBatchResult,
   type OpenTelemetryMeter,
 } from './metrics/opentelemetry-metrics.js';
-export {
-  FANDENG_METRICS,
-  type Measurement,
-  type MetricDefinition,
-  type MetricsSource,
-  type MetricsSources,
+export type {
+  Measurement,
+  MetricDefinition,
+  MetricsSource,
+  MetricsSources,
 } from './metrics/metric-definitions.js';

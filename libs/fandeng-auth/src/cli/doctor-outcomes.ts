@@ -90,7 +90,7 @@ function diagnoseHubFailure(error: unknown, context: FailureContext): Diagnosis 
   }
   if (error instanceof FandengTransportError && error.status !== undefined) {
     // The hub says why in its own error code; a bare 502 or 504 comes from something in front.
-    return error.message.includes('the hub has no token')
+    return error.error === 'token_unavailable'
       ? {
           outcome: 'platform-unavailable',
           summary: `${error.message}.`,

@@ -118,6 +118,8 @@ export class HubTokenEndpoint implements TokenEndpoint {
     if (status >= 500 || status === 429 || status === 408) {
       return new FandengTransportError(`${this.description} answered HTTP ${status}${why}`, {
         status,
+        // The hub's own code: a program (doctor) tells "the hub has no token" from a bare 5xx by it.
+        error: why ? 'token_unavailable' : undefined,
         retryAfterMs: parseRetryAfter(answer.retryAfter, Date.now()),
       });
     }

@@ -13,6 +13,12 @@ export {
   type FakeTokenOptions,
   type TokenServiceSurface,
 } from './fake-token.service.js';
+/**
+ * The axios adapter under the module's token requests (the socket): override it
+ * (`.overrideProvider(FANDENG_TOKEN_ADAPTER).useValue(adapter)`) to simulate the platform's
+ * answers under fake timers, days of them in seconds. Everything above the socket stays real.
+ */
+export { FANDENG_TOKEN_ADAPTER } from '../fandeng-auth.constants.js';
 // The emulator stays its own library (libs/fandeng-emulator); the build compiles it into the
 // package's `emulator/` folder, which the package.json `imports` field names `#emulator`.
 export {
