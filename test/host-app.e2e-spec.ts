@@ -211,5 +211,5 @@ describe('a consumer with only the required peers', () => {
       status: 200,
       tokenType: 'bearer',
     });
-  });
+  }, 30_000); // a child process that boots Nest
 });

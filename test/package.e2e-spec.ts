@@ -55,7 +55,7 @@ describe('the published package', () => {
       books: expect.any(Number),
     });
     expect(emulator.counters.apiOk).toBe(1);
-  });
+  }, 30_000); // a child process that boots Nest: seconds on a busy machine
 
   it('has a testing entry: the fake TokenService and the emulator, in plain ESM', async () => {
     const { stdout } = await promisify(execFile)(
@@ -70,7 +70,7 @@ describe('the published package', () => {
       failure: 'TRANSPORT_ERROR',
       fakeStatus: 200,
     });
-  });
+  }, 30_000);
 
   it('types the testing entry, the emulator behind #emulator included', async () => {
     // The repository's tsconfig (paths to the sources) is ignored: the packed declarations are checked.
@@ -86,5 +86,5 @@ describe('the published package', () => {
       'testing-types.ts',
     ]);
     expect(diagnostics).toBe('');
-  });
+  }, 60_000); // a full type check of the declarations and their peers: seconds on a busy machine
 });

@@ -15,7 +15,7 @@ describe('RequestPacer', () => {
     expect(pacer.take()).toEqual({ ok: true });
   });
 
-  it.each([1, 5, 10, 2000, 10_000_000])(
+  it.each([1, 5, 10, 2000, 200_000])(
     'never lets more than the budget (+1 under 10) through in a day: %d',
     (perDay) => {
       let now = 0;
