@@ -14,9 +14,6 @@ import {
   FANDENG_AUTH_OPTIONS,
   FANDENG_TOKEN_ADAPTER,
   FANDENG_TOKEN_STORE,
-  MAX_REFRESH_AHEAD_SHARE,
-  MAX_RETRY_AFTER_MS,
-  MAX_TIMER_DELAY_MS,
 } from '../fandeng-auth.constants.js';
 import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
@@ -29,9 +26,10 @@ import type { TokenStatus } from '../interfaces/token-status.interface.js';
 import type { FandengAuthMetrics } from '../interfaces/fandeng-auth-metrics.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
-import { backoffDelay } from './backoff.js';
 import { monotonicNow, toMonotonic, toWallClock } from './clock.js';
 import { RecoveryProbe } from './recovery-probe.js';
+import { cooldownAfter, minAgeToReplace, planRefresh, type TokenPlan } from './refresh-plan.js';
+import { RefreshTimer } from './refresh-timer.js';
 import { RequestPacer } from './request-pacer.js';
 import { fingerprint } from './fingerprint.js';
 import { NO_LOCK, StoreLink } from './store-link.js';
@@ -41,15 +39,11 @@ import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
 import { PlatformTokenEndpoint, TokenClient, type FetchedToken } from './token-client.js';
 
 /**
- * A held token with the times derived from it once, so the hot path does no date arithmetic.
- * Both are monotonic instants (`clock.ts`): a wall-clock step moves neither.
+ * A held token with the times derived from it once (`refresh-plan.ts`), so the hot path does no
+ * date arithmetic. Both are monotonic instants (`clock.ts`): a wall-clock step moves neither.
  */
-interface HeldToken {
+interface HeldToken extends TokenPlan {
   token: AccessToken;
-  /** Hand it out until then (expiry less a small margin for the request in flight). */
-  usableUntil: number;
-  /** The scheduled refresh time, jitter included. */
-  refreshAt: number;
 }
 
 /**
@@ -57,8 +51,6 @@ interface HeldToken {
  * burst of 172, then one every 5 s: a normal day asks a dozen times.
  */
 const HUB_REQUESTS_PER_DAY = 17_280;
-/** The longest a rejected token must have lived before another rejection replaces it. */
-const MAX_REJECTION_PAUSE_MS = 3_600_000;
 
 let instances = 0;
 
@@ -86,9 +78,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** A rejected token the source has not been told about yet (a hub refreshes only on news). */
   private unreported?: string;
   private readonly link: StoreLink;
-  private readonly timerName: string;
   private held?: HeldToken;
-  private timer?: NodeJS.Timeout;
+  private readonly timer: RefreshTimer;
   private inflight?: Promise<AccessToken>;
   /** Counts and reads of the fleet's daily token requests still on their way to the store. */
   private readonly fleetCounts = new Set<Promise<void>>();
@@ -99,8 +90,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Monotonic, like every pause. */
   private cooldownUntil = 0;
   private lastRefreshAt?: Date;
-  /** Monotonic. */
-  private nextRefreshAt?: number;
   private readonly pacer: RequestPacer;
   private readonly probe: RecoveryProbe;
   /** Wall-clock ms of the first failed refresh of the current outage. */
@@ -122,14 +111,18 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // timer is listed there. The module never imports `ScheduleModule.forRoot()` itself: a second
     // schedule explorer would run every `@Interval`/`@Cron` of the host app twice.
     // Explicit tokens, so the service also works without decorator metadata (esbuild, swc).
-    @Optional() @Inject(SchedulerRegistry) private readonly scheduler?: SchedulerRegistry,
+    @Optional() @Inject(SchedulerRegistry) scheduler?: SchedulerRegistry,
     @Optional() @Inject(FANDENG_TOKEN_ADAPTER) adapter?: AxiosAdapter,
   ) {
     this.logger = createModuleLogger(
       options.logger,
       name ? `${TokenService.name}(${name})` : TokenService.name,
     );
-    this.timerName = `fandeng-auth:refresh:${name ? `${name}:` : ''}${++instances}`;
+    this.timer = new RefreshTimer(
+      `fandeng-auth:refresh:${name ? `${name}:` : ''}${++instances}`,
+      () => this.refreshInBackground(),
+      scheduler,
+    );
     const endpoint = options.hub
       ? new HubTokenEndpoint(options.hub)
       : new PlatformTokenEndpoint(options);
@@ -226,7 +219,10 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     const held = this.held;
     if (held === undefined || held.token.value !== value) return;
     const age = Date.now() - held.token.obtainedAt.getTime();
-    const minAge = this.minAgeToReplace();
+    const minAge = minAgeToReplace(
+      this.options.minRefreshIntervalSeconds,
+      this.consecutiveRejections,
+    );
     // A negative age (a clock, a source's future date) must not keep a token for ever.
     if (age >= 0 && age < minAge) {
       this.logger.warn(
@@ -275,7 +271,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       fingerprint: token && fingerprint(token.value),
       expiresAt: token?.expiresAt,
       obtainedAt: token?.obtainedAt,
-      nextRefreshAt: this.nextRefreshAt === undefined ? undefined : toWallClock(this.nextRefreshAt),
+      nextRefreshAt: this.timer.dueAt === undefined ? undefined : toWallClock(this.timer.dueAt),
       lastRefreshAt: this.lastRefreshAt,
       refreshing: this.inflight !== undefined,
       probing: this.probe.probing,
@@ -330,7 +326,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.lastError !== undefined && monotonicNow() < this.cooldownUntil) {
       // Node may fire a timer a millisecond before the clock reaches its time: keep the retry
       // chain alive rather than let the cooldown check end it.
-      if (this.nextRefreshAt === undefined) this.schedule(this.cooldownUntil);
+      if (this.timer.dueAt === undefined) this.schedule(this.cooldownUntil);
       // A caller is refused: find out, at no quota, when the source is back.
       if (this.probeUseful()) this.probe.wanted();
       throw this.lastError.error;
@@ -496,38 +492,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private hold(token: AccessToken, renewedFrom?: number): HeldToken {
-    const expiresAt = toMonotonic(token.expiresAt.getTime());
-    const lifetime = token.expiresAt.getTime() - token.obtainedAt.getTime();
-    const usableUntil = expiresAt - Math.min(1000, lifetime / 10);
-    const window = Math.min(
-      this.options.refreshAheadSeconds * 1000,
-      lifetime * MAX_REFRESH_AHEAD_SHARE,
-    );
-    // Jitter only moves the refresh later, so it never starts earlier than refreshAheadSeconds.
-    const jitter = Math.random() * window * this.options.refreshJitter;
-    let refreshAt = expiresAt - window + jitter;
-    if (renewedFrom !== undefined) {
-      // The source (a hub) says when it will have a newer token: ask then, spread over a moment.
-      refreshAt = Math.min(
-        toMonotonic(renewedFrom) + Math.random() * Math.min(5000, lifetime / 50),
-        usableUntil - lifetime / 50,
-      );
-    }
-    return { token, usableUntil, refreshAt };
-  }
-
-  /**
-   * How old the held token must be before a rejection replaces it: `minRefreshIntervalSeconds`
-   * for the first, doubling for each further one in a row (at least a second, at most an hour).
-   * An API that answers 401 for reasons of its own then costs a few dozen requests a day.
-   */
-  private minAgeToReplace(): number {
-    const base = this.options.minRefreshIntervalSeconds * 1000;
-    if (this.consecutiveRejections === 0) return base;
-    return Math.min(
-      MAX_REJECTION_PAUSE_MS,
-      Math.max(base, 1000) * 2 ** Math.min(this.consecutiveRejections, 32),
-    );
+    const plan = planRefresh(token, this.options, {
+      expiresAt: toMonotonic(token.expiresAt.getTime()),
+      renewedFrom: renewedFrom === undefined ? undefined : toMonotonic(renewedFrom),
+    });
+    return { token, ...plan };
   }
 
   private failed(error: FandengAuthError): FandengAuthError {
@@ -535,18 +504,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.consecutiveFailures++;
     this.metrics.refreshFailed(error.code);
     this.lastError = { error, at: new Date() };
-    const { initialDelayMs, maxAttempts, maxCooldownMs } = this.options.retry;
-    const cooldown = error.retryable
-      ? Math.max(
-          backoffDelay(maxAttempts + this.consecutiveFailures, initialDelayMs, maxCooldownMs),
-          // The platform's own Retry-After is honoured, up to an hour: a far-future date must
-          // not stop refreshing for the rest of the process's life.
-          Math.min(
-            error instanceof FandengTransportError ? (error.retryAfterMs ?? 0) : 0,
-            MAX_RETRY_AFTER_MS,
-          ),
-        )
-      : maxCooldownMs;
+    const cooldown = cooldownAfter(error, this.consecutiveFailures, this.options.retry);
     this.cooldownUntil = monotonicNow() + cooldown;
     this.outageStartedAt ??= Date.now();
     if (this.held !== undefined && Date.now() >= this.held.token.expiresAt.getTime())
@@ -598,38 +556,11 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private schedule(at: number): void {
-    this.clearTimer();
-    if (this.shutdown.signal.aborted) return;
-    this.nextRefreshAt = at;
-    const delay = Math.max(0, at - monotonicNow());
-    // Beyond 2^31-1 ms setTimeout fires at once; a long wait is taken in hops.
-    const timer = setTimeout(
-      () => {
-        this.clearTimer();
-        if (delay > MAX_TIMER_DELAY_MS) this.schedule(at);
-        else this.refreshInBackground();
-      },
-      Math.min(delay, MAX_TIMER_DELAY_MS),
-    );
-    timer.unref();
-    this.timer = timer;
-    this.scheduler?.addTimeout(this.timerName, timer);
+    if (this.shutdown.signal.aborted) return this.timer.clear();
+    this.timer.schedule(at);
   }
 
   private clearTimer(): void {
-    this.nextRefreshAt = undefined;
-    const timer = this.timer;
-    if (timer === undefined) return;
-    this.timer = undefined;
-    // Node frees a cleared timer's list only if the timer is ref'd; for an unref'd one the
-    // empty list (one per distinct delay, and with jitter every delay differs) stays until its
-    // due time, hours away: ~170 bytes per refresh in the soak. Re-ref it just before the
-    // clear, in the same tick, so liveness does not change.
-    timer.ref();
-    clearTimeout(timer);
-    // The host app may have removed it from its registry already (its own shutdown, a cleanup).
-    if (this.scheduler?.doesExist('timeout', this.timerName)) {
-      this.scheduler.deleteTimeout(this.timerName);
-    }
+    this.timer.clear();
   }
 }
