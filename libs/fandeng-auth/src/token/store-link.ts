@@ -2,13 +2,21 @@ import type { ModuleLogger } from '../fandeng-auth.logger.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
 import type { TokenMetrics } from './token-metrics.js';
-import { pause } from './clock.js';
+import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
+import { monotonicNow, pause } from './clock.js';
 import { recheckToken, TOKEN_EXPIRED } from './token-shape.js';
 
 /** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
 const PEER_POLL_MS = 100;
 /** Releases nothing: the lock of a store that has none, or that is down. */
 export const NO_LOCK: ReleaseLock = async () => undefined;
+
+/**
+ * A process waits for a peer's token at most the peer's longest possible refresh flight plus
+ * this, before fetching one itself. The peer's store keeps its lock alive while it lives (a dead
+ * one's lock expires), so this only matters for a holder that is alive but stuck.
+ */
+const PEER_WAIT_MARGIN_MS = 5_000;
 
 /**
  * The token service's side of the store: one key, the refresh lock, the peers' announcements,
@@ -49,6 +57,39 @@ export class StoreLink {
   /** Deletes the stored token only if it is still `value`. */
   async delete(value: string): Promise<void> {
     await this.run('delete', () => this.store.delete(this.key, value));
+  }
+
+  /**
+   * Runs `fetch` holding the fleet's refresh lock, so one process per cycle calls the source.
+   * While another holds it, waits for that one's token (pub/sub, or a poll) and returns what
+   * `adopt` finds; past the holder's longest flight (`flightMs`) plus a margin, fetches here all
+   * the same. Without a shared store, just runs `fetch`.
+   */
+  async withRefreshLock<T>(
+    flightMs: number,
+    signal: AbortSignal,
+    adopt: () => Promise<T | undefined>,
+    fetch: () => Promise<T>,
+  ): Promise<T> {
+    let release: ReleaseLock | undefined;
+    for (const deadline = monotonicNow() + flightMs + PEER_WAIT_MARGIN_MS; ;) {
+      release = await this.tryLock(flightMs);
+      if (release !== undefined) break;
+      if (monotonicNow() >= deadline) {
+        this.logger.warn('No token from the process holding the refresh lock; fetching one here');
+        release = NO_LOCK;
+        break;
+      }
+      await this.waitForPeer();
+      if (signal.aborted) throw new FandengShutdownError();
+      const adopted = await adopt();
+      if (adopted !== undefined) return adopted;
+    }
+    try {
+      return await fetch();
+    } finally {
+      await this.unlock(release);
+    }
   }
 
   /**

@@ -25,14 +25,15 @@ import type { TokenEvent } from '../interfaces/token-event.interface.js';
 import type { TokenStatus } from '../interfaces/token-status.interface.js';
 import type { FandengAuthMetrics } from '../interfaces/fandeng-auth-metrics.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
-import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
+import type { TokenStore } from '../stores/token-store.interface.js';
 import { monotonicNow, toMonotonic, toWallClock } from './clock.js';
+import { FleetCounter } from './fleet-counter.js';
 import { RecoveryProbe } from './recovery-probe.js';
 import { cooldownAfter, minAgeToReplace, planRefresh, type TokenPlan } from './refresh-plan.js';
 import { RefreshTimer } from './refresh-timer.js';
 import { RequestPacer } from './request-pacer.js';
 import { fingerprint } from './fingerprint.js';
-import { NO_LOCK, StoreLink } from './store-link.js';
+import { StoreLink } from './store-link.js';
 import { TokenMetrics } from './token-metrics.js';
 import { tokenDigest } from '../hub/hub-protocol.js';
 import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
@@ -55,13 +56,6 @@ const HUB_REQUESTS_PER_DAY = 17_280;
 let instances = 0;
 
 /**
- * A process waits for a peer's token at most the peer's longest possible refresh flight plus
- * this, before fetching one itself. The peer's store keeps its lock alive while it lives (a dead
- * one's lock expires), so this only matters for a holder that is alive but stuck.
- */
-const PEER_WAIT_MARGIN_MS = 5_000;
-
-/**
  * Gets, caches and refreshes the platform's access token. Concurrent callers share one request;
  * a timer refreshes ahead of expiry; callers keep the current token while a refresh runs or
  * fails; failures back off so the daily quota survives any outage.
@@ -81,8 +75,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   private held?: HeldToken;
   private readonly timer: RefreshTimer;
   private inflight?: Promise<AccessToken>;
-  /** Counts and reads of the fleet's daily token requests still on their way to the store. */
-  private readonly fleetCounts = new Set<Promise<void>>();
+  private readonly fleetCounter: FleetCounter;
   private consecutiveFailures = 0;
   /** Tokens dropped on rejection since a token last lived to its scheduled refresh. */
   private consecutiveRejections = 0;
@@ -130,7 +123,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.pacer = new RequestPacer(options.hub ? HUB_REQUESTS_PER_DAY : options.dailyTokenBudget);
     this.client = new TokenClient(endpoint, options, this.shutdown.signal, {
       pacer: this.pacer,
-      onRequest: () => this.countTokenRequest(),
+      onRequest: () => this.fleetCounter.countRequest(),
       adapter,
     });
     // A named registration keeps its own keys, even where two share a client id or a hub.
@@ -146,6 +139,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       // The platform's daily limit is the client's: every registration of it counts together.
       `token:${source}`,
     );
+    this.fleetCounter = new FleetCounter(this.link, this.metrics, this.shutdown.signal);
     this.probe = new RecoveryProbe({
       intervalMs: options.recoveryProbeIntervalMs,
       probe: () => this.client.probe(),
@@ -171,7 +165,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     // let it release the fleet's refresh lock before the store's connection goes, or the lock
     // outlives this process by lockTtlMs and its release fails with a store warning.
     await this.inflight?.catch(() => undefined);
-    await Promise.all(this.fleetCounts);
+    await this.fleetCounter.settle();
     this.changes.complete();
     this.events.complete();
     await this.link.close();
@@ -333,31 +327,20 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     }
 
     // A shared store elects one refresher per cycle; the others wait for the token it stores.
-    let release: ReleaseLock | undefined;
-    const flightMs = this.longestFlightMs();
-    for (const deadline = monotonicNow() + flightMs + PEER_WAIT_MARGIN_MS; release === undefined;) {
-      release = await this.link.tryLock(flightMs);
-      if (release !== undefined) break;
-      if (monotonicNow() >= deadline) {
-        this.logger.warn('No token from the process holding the refresh lock; fetching one here');
-        release = NO_LOCK;
-        break;
-      }
-      await this.link.waitForPeer();
-      if (this.shutdown.signal.aborted) throw new FandengShutdownError();
-      const adopted = await this.adoptStored(replacing, force);
-      if (adopted !== undefined) return adopted;
-    }
-    try {
-      if (!force) {
-        // Another process may have stored a token between our read and our lock.
-        const adopted = await this.adoptStored(replacing, force);
-        if (adopted !== undefined) return adopted;
-      }
-      return await this.fetch();
-    } finally {
-      await this.link.unlock(release);
-    }
+    const adopt = () => this.adoptStored(replacing, force);
+    return this.link.withRefreshLock(
+      this.longestFlightMs(),
+      this.shutdown.signal,
+      adopt,
+      async () => {
+        if (!force) {
+          // Another process may have stored a token between our read and our lock.
+          const adopted = await adopt();
+          if (adopted !== undefined) return adopted;
+        }
+        return this.fetch();
+      },
+    );
   }
 
   /** The longest a refresh can take: every attempt timing out, with the longest backoff between. */
@@ -427,24 +410,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     if (monotonicNow() < candidate.usableUntil) this.use(candidate, 'adopted');
   }
 
-  /** The token client is sending a token request: count it here and, on a shared store, fleet-wide. */
-  private countTokenRequest(): void {
-    const date = this.metrics.tokenRequest(); // undefined where requests go to a hub
-    if (date !== undefined) this.syncFleetCount(date, () => this.link.incrementTokenRequests(date));
-  }
-
-  /** Takes the fleet's count of `date`'s token requests from the store (in the background). */
-  private syncFleetCount(date: string, ask: () => Promise<number | undefined>): void {
-    if (this.shutdown.signal.aborted) return;
-    const pending = ask()
-      .then((count) => {
-        if (count !== undefined) this.metrics.recordFleetCount(date, count);
-      })
-      .catch(() => undefined); // a logger that throws must not fail shutdown
-    this.fleetCounts.add(pending);
-    void pending.finally(() => this.fleetCounts.delete(pending));
-  }
-
   private use(held: HeldToken, how: string): AccessToken {
     const unchanged = this.held?.token.value === held.token.value;
     const replaced = this.held !== undefined;
@@ -468,9 +433,7 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     this.changes.next(token);
     if (how === 'adopted') {
       this.metrics.count('adopted');
-      // Whoever fetched it counted it: read the fleet's count, so ours is at most a cycle old.
-      const date = this.metrics.platformDate(); // undefined where requests go to a hub
-      if (date !== undefined) this.syncFleetCount(date, () => this.link.getTokenRequests(date));
+      this.fleetCounter.readAfterAdoption();
       this.emit('adopted', token.value, 'store');
     } else {
       this.emit(
