@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
 
 const ENTRIES = {
@@ -47,5 +48,54 @@ describe('the public API', () => {
       .get(ENTRIES['nestjs-fandeng-auth'])!
       .filter((n) => n.startsWith('value'));
     expect(values.length).toBeLessThanOrEqual(30);
+  });
+});
+
+/** Which folders of the library the files of each folder import (root files aside). */
+function folderGraph(root: string): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const targets = new Set<string>();
+    for (const file of readdirSync(join(root, entry.name), { recursive: true }) as string[]) {
+      if (!file.endsWith('.ts') || file.endsWith('.spec.ts')) continue;
+      const text = readFileSync(join(root, entry.name, file), 'utf8');
+      for (const [, folder] of text.matchAll(/from '\.\.\/([\w-]+)\//g)) targets.add(folder);
+    }
+    graph.set(entry.name, targets);
+  }
+  return graph;
+}
+
+/** A loop in the graph, as the folders along it, or `undefined`. */
+function findLoop(graph: Map<string, Set<string>>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (node: string, path: string[]): string[] | undefined => {
+    if (state.get(node) === 'open') return [...path.slice(path.indexOf(node)), node];
+    if (state.get(node) === 'done') return undefined;
+    state.set(node, 'open');
+    for (const next of graph.get(node) ?? []) {
+      const loop = visit(next, [...path, node]);
+      if (loop) return loop;
+    }
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const loop = visit(node, []);
+    if (loop) return loop;
+  }
+  return undefined;
+}
+
+describe('the source layout', () => {
+  it('has no two folders that import each other, directly or in a ring', () => {
+    const graph = folderGraph('libs/fandeng-auth/src');
+    expect(graph.size).toBeGreaterThan(5);
+    expect(findLoop(graph)).toBeUndefined();
+  });
+
+  it('keeps the server side of the hub above the token side: token/ never imports hub/', () => {
+    expect(folderGraph('libs/fandeng-auth/src').get('token')?.has('hub')).toBe(false);
   });
 });

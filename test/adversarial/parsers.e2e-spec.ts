@@ -6,14 +6,14 @@ import {
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
 import { resolveOptions } from '../../libs/fandeng-auth/src/options/resolve-options.js';
-import { HubTokenEndpoint } from '../../libs/fandeng-auth/src/hub/hub-token.endpoint.js';
+import { HubTokenEndpoint } from '../../libs/fandeng-auth/src/sources/hub-token.endpoint.js';
 import { deserializeToken } from '../../libs/fandeng-auth/src/stores/token-serialization.js';
-import { interpretTokenResponse } from '../../libs/fandeng-auth/src/token/token-response.js';
+import { interpretTokenResponse } from '../../libs/fandeng-auth/src/sources/token-response.js';
 import {
   MAX_CLOCK_SKEW_MS,
   MAX_TOKEN_LENGTH,
   recheckToken,
-} from '../../libs/fandeng-auth/src/token/token-shape.js';
+} from '../../libs/fandeng-auth/src/sources/token-shape.js';
 
 /** The store's path: the Redis store reads the text, the store link checks what it read. */
 function fromStore(text: string): AccessToken | undefined {

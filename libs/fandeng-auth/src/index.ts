@@ -40,7 +40,7 @@ export type { ResolvedFandengAuthOptions } from './options/resolve-options.js';
 export { InMemoryTokenStore } from './stores/in-memory-token.store.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from './stores/redis-token.store.js';
 export type { RedisClientLike } from './stores/redis-client.interface.js';
-export type { ReleaseLock, TokenStore } from './stores/token-store.interface.js';
+export type { ReleaseLock, TokenStore } from './interfaces/token-store.interface.js';
 export { fingerprint } from './token/fingerprint.js';
 export { TokenService } from './token/token.service.js';
 export {
@@ -48,7 +48,7 @@ export {
   type FandengTokenHubAsyncOptions,
 } from './hub/fandeng-token-hub.module.js';
 export type { FandengTokenHubExtras, FandengTokenHubOptions } from './hub/token-hub-options.js';
-export { tokenDigest, type HubTokenAnswer } from './hub/hub-protocol.js';
+export { tokenDigest, type HubTokenAnswer } from './sources/hub-protocol.js';
 export {
   registerFandengAuthMetrics,
   type FandengPrometheusOptions,

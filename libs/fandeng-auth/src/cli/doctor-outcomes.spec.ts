@@ -1,5 +1,5 @@
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
-import { interpretTokenResponse } from '../token/token-response.js';
+import { interpretTokenResponse } from '../sources/token-response.js';
 import { diagnoseFailure, DOCTOR_EXIT_CODES, type FailureContext } from './doctor-outcomes.js';
 
 const CONTEXT: FailureContext = {

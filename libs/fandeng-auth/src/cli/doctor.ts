@@ -2,15 +2,12 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../fandeng-auth.constants.js';
 import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
-import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
+import { HubTokenEndpoint } from '../sources/hub-token.endpoint.js';
 import { fingerprint } from '../token/fingerprint.js';
-import {
-  PlatformTokenEndpoint,
-  TokenClient,
-  type FetchedToken,
-  type TokenEndpoint,
-} from '../token/token-client.js';
-import type { RawTokenResponse } from '../token/token-response.js';
+import { PlatformTokenEndpoint } from '../sources/platform-token.endpoint.js';
+import type { FetchedToken, TokenEndpoint } from '../sources/token-endpoint.interface.js';
+import { TokenClient } from '../token/token-client.js';
+import type { RawTokenResponse } from '../sources/token-response.js';
 import { DOCTOR_ENV_VARS, readDoctorEnv, type DoctorEnv } from './doctor-env.js';
 import {
   causeCode,

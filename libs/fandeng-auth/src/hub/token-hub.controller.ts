@@ -28,7 +28,7 @@ import {
   tokenDigest,
   type HubErrorAnswer,
   type HubTokenAnswer,
-} from './hub-protocol.js';
+} from '../sources/hub-protocol.js';
 import { FANDENG_TOKEN_HUB_OPTIONS, type ResolvedTokenHubOptions } from './token-hub-options.js';
 
 const DIGEST = /^[0-9a-f]{64}$/;

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { TokenStore } from '../stores/token-store.interface.js';
+import type { TokenStore } from './token-store.interface.js';
 
 /** How token requests are retried. Every field is optional; defaults are in `fandeng-auth.constants.ts`. */
 export interface FandengRetryOptions {

@@ -1,5 +1,5 @@
 import type { AccessToken } from '../interfaces/access-token.interface.js';
-import type { TokenStore } from './token-store.interface.js';
+import type { TokenStore } from '../interfaces/token-store.interface.js';
 
 /** The default store: a map in this process. Holds no timers, so it needs no shutdown. */
 export class InMemoryTokenStore implements TokenStore {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { RedisClientLike } from './redis-client.interface.js';
 import { deserializeToken, serializeToken } from './token-serialization.js';
-import type { ReleaseLock, TokenStore } from './token-store.interface.js';
+import type { ReleaseLock, TokenStore } from '../interfaces/token-store.interface.js';
 
 /** Default prefix of every key the store writes. */
 export const DEFAULT_REDIS_KEY_PREFIX = 'fandeng-auth:';

@@ -1,6 +1,6 @@
 import type { AccessToken } from '../interfaces/access-token.interface.js';
-import { isRecord, parseJson } from '../token/token-response.js';
-import { MAX_TOKEN_LENGTH } from '../token/token-shape.js';
+import { isRecord, parseJson } from '../sources/token-response.js';
+import { MAX_TOKEN_LENGTH } from '../sources/token-shape.js';
 
 /** A token as JSON text, for stores outside this process. */
 export function serializeToken(token: AccessToken): string {

@@ -1,4 +1,4 @@
-import type { ReleaseLock } from '../stores/token-store.interface.js';
+import type { ReleaseLock } from '../interfaces/token-store.interface.js';
 import { monotonicNow } from './clock.js';
 
 /** A probe keeps going this long after the last caller was refused a token. */

@@ -1,10 +1,10 @@
 import type { ModuleLogger } from '../fandeng-auth.logger.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
-import type { ReleaseLock, TokenStore } from '../stores/token-store.interface.js';
+import type { ReleaseLock, TokenStore } from '../interfaces/token-store.interface.js';
 import type { TokenMetrics } from './token-metrics.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { monotonicNow, pause } from './clock.js';
-import { recheckToken, TOKEN_EXPIRED } from './token-shape.js';
+import { recheckToken, TOKEN_EXPIRED } from '../sources/token-shape.js';
 
 /** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
 const PEER_POLL_MS = 100;

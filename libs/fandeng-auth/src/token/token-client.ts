@@ -1,88 +1,21 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import axios, { type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengPacedError } from '../errors/fandeng-paced.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
-import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import { backoffDelay } from './backoff.js';
 import { pause } from './clock.js';
 import type { RequestPacer } from './request-pacer.js';
 import { redactSecrets, secretForms } from './secret-forms.js';
-import { interpretTokenResponse, type RawTokenResponse } from './token-response.js';
+import type { FetchedToken, TokenEndpoint } from '../sources/token-endpoint.interface.js';
 
 /** A probe that has not been answered in this long is a "not yet". */
 const PROBE_TIMEOUT_MS = 3_000;
 /** A token answer is a few KiB; anything far larger is not a token answer. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
-
-/** A token as a source hands it over, with the source's hint of when it will have a newer one. */
-export interface FetchedToken {
-  token: AccessToken;
-  /** Epoch ms from which the source expects to hand out a newer token (a hub knows its schedule). */
-  renewedFrom?: number;
-}
-
-/** Where tokens come from: the platform's token endpoint, or a token hub. */
-export interface TokenEndpoint {
-  /** Safe to print: no query string, no key. */
-  readonly description: string;
-  /** Strings that must never reach an error message (the secret, an API key). */
-  readonly secrets: readonly string[];
-  /** The request; `rejected` is a token the platform refused, for a source that wants to know. */
-  request(rejected?: string): AxiosRequestConfig;
-  /**
-   * A request that tells whether the source is up and costs no quota (`docs/platform/`), and
-   * whether an answer's status says so.
-   */
-  probe(): { request: AxiosRequestConfig; alive: (status: number) => boolean };
-  interpret(answer: RawTokenResponse, requestedAt: number): FetchedToken;
-}
-
-/**
- * The platform call: `POST {tokenUrl}?grant_type=client_credentials&client_id=..&client_secret=..`
- * with an empty body, exactly as documented.
- */
-export class PlatformTokenEndpoint implements TokenEndpoint {
-  readonly description: string;
-  readonly secrets: readonly string[];
-
-  constructor(private readonly options: ResolvedFandengAuthOptions) {
-    const url = new URL(options.tokenUrl);
-    this.description = `${url.origin}${url.pathname}`;
-    this.secrets = [options.clientSecret];
-  }
-
-  request(): AxiosRequestConfig {
-    return {
-      method: 'POST',
-      url: this.options.tokenUrl,
-      params: {
-        grant_type: 'client_credentials',
-        client_id: this.options.clientId,
-        client_secret: this.options.clientSecret,
-      },
-    };
-  }
-
-  interpret(answer: RawTokenResponse): FetchedToken {
-    return { token: interpretTokenResponse(answer, Date.now()) };
-  }
-
-  /**
-   * The token URL without credentials: the platform cannot count a request that names no client
-   * against any client's daily limit, and any answer it gives (400 `invalid_request`, 401) shows
-   * that it is up. A 5xx, 408 or 429, or no answer, says it is not (docs/platform/liveness.md).
-   */
-  probe(): { request: AxiosRequestConfig; alive: (status: number) => boolean } {
-    return {
-      request: { method: 'POST', url: this.options.tokenUrl },
-      alive: (status) => status < 500 && status !== 408 && status !== 429,
-    };
-  }
-}
 
 /** What a {@link TokenClient} is told besides the endpoint. */
 export interface TokenClientHooks {

@@ -25,7 +25,7 @@ import type { TokenEvent } from '../interfaces/token-event.interface.js';
 import type { TokenStatus } from '../interfaces/token-status.interface.js';
 import type { FandengAuthMetrics } from '../interfaces/fandeng-auth-metrics.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
-import type { TokenStore } from '../stores/token-store.interface.js';
+import type { TokenStore } from '../interfaces/token-store.interface.js';
 import { monotonicNow, toMonotonic, toWallClock } from './clock.js';
 import { FleetCounter } from './fleet-counter.js';
 import { RecoveryProbe } from './recovery-probe.js';
@@ -35,9 +35,11 @@ import { RequestPacer } from './request-pacer.js';
 import { fingerprint } from './fingerprint.js';
 import { StoreLink } from './store-link.js';
 import { TokenMetrics } from './token-metrics.js';
-import { tokenDigest } from '../hub/hub-protocol.js';
-import { HubTokenEndpoint } from '../hub/hub-token.endpoint.js';
-import { PlatformTokenEndpoint, TokenClient, type FetchedToken } from './token-client.js';
+import { tokenDigest } from '../sources/hub-protocol.js';
+import { HubTokenEndpoint } from '../sources/hub-token.endpoint.js';
+import { PlatformTokenEndpoint } from '../sources/platform-token.endpoint.js';
+import type { FetchedToken } from '../sources/token-endpoint.interface.js';
+import { TokenClient } from './token-client.js';
 
 /**
  * A held token with the times derived from it once (`refresh-plan.ts`), so the hot path does no

@@ -4,14 +4,9 @@ import { FandengCredentialsError } from '../errors/fandeng-credentials.error.js'
 import { FandengMalformedResponseError } from '../errors/fandeng-malformed-response.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { FandengHubClientOptions } from '../interfaces/fandeng-auth-options.interface.js';
-import type { FetchedToken, TokenEndpoint } from '../token/token-client.js';
-import {
-  isRecord,
-  parseJson,
-  parseRetryAfter,
-  type RawTokenResponse,
-} from '../token/token-response.js';
-import { checkToken } from '../token/token-shape.js';
+import type { FetchedToken, TokenEndpoint } from './token-endpoint.interface.js';
+import { isRecord, parseJson, parseRetryAfter, type RawTokenResponse } from './token-response.js';
+import { checkToken } from './token-shape.js';
 import {
   HUB_REJECTED_ROUTE,
   HUB_TOKEN_ROUTE,

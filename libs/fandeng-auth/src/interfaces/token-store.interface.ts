@@ -1,4 +1,4 @@
-import type { AccessToken } from '../interfaces/access-token.interface.js';
+import type { AccessToken } from './access-token.interface.js';
 
 /** Releases a lock taken with {@link TokenStore.acquireLock}. */
 export type ReleaseLock = () => Promise<void>;
