@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, Module } from '@nestjs/common';
 import { HubApiKeyGuard } from './hub-api-key.guard.js';
 import { createTokenHubController } from './token-hub.controller.js';
+import { TokenHubService } from './token-hub.service.js';
 import {
   DEFAULT_HUB_PATH,
   FANDENG_TOKEN_HUB_MODULE_OPTIONS,
@@ -39,6 +40,7 @@ export type FandengTokenHubAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
       inject: [FANDENG_TOKEN_HUB_MODULE_OPTIONS],
     },
     HubApiKeyGuard,
+    TokenHubService,
   ],
 })
 export class FandengTokenHubModule extends ConfigurableModuleClass {}

@@ -47,14 +47,8 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-/**
- * Validates the options and fills in the defaults, in this one place. Collects every problem
- * and throws a single {@link FandengOptionsError} naming each field (never a value).
- */
-export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFandengAuthOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new FandengOptionsError(['options: must be an object']);
-  }
+/** Every problem with the options, as `path: message` (never a value); empty when they are fine. */
+function problemsOf(options: FandengAuthModuleOptions): string[] {
   const schema = Object.assign(new FandengAuthOptionsSchema(), options);
   if (typeof options.retry === 'object' && options.retry !== null) {
     schema.retry = Object.assign(new RetryOptionsSchema(), options.retry);
@@ -79,6 +73,18 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
       problems.push(`${field}: required (or set hub to get the token from a token hub)`);
     }
   }
+  return problems;
+}
+
+/**
+ * Validates the options and fills in the defaults, in this one place. Collects every problem
+ * and throws a single {@link FandengOptionsError} naming each field (never a value).
+ */
+export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFandengAuthOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new FandengOptionsError(['options: must be an object']);
+  }
+  const problems = problemsOf(options);
   if (problems.length > 0) throw new FandengOptionsError(problems);
 
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');

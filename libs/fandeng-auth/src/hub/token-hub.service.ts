@@ -1,0 +1,127 @@
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { FandengAuthError } from '../errors/fandeng-auth.error.js';
+import { FANDENG_DEFAULT_TOKEN_SERVICE } from '../fandeng-auth.constants.js';
+import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
+import { getTokenServiceToken } from '../fandeng-auth.providers.js';
+import type { AccessToken } from '../interfaces/access-token.interface.js';
+import { tokenDigest, type HubErrorAnswer, type HubTokenAnswer } from '../sources/hub-protocol.js';
+import { fingerprint } from '../token/fingerprint.js';
+import type { TokenService } from '../token/token.service.js';
+import { FANDENG_TOKEN_HUB_OPTIONS, type ResolvedTokenHubOptions } from './token-hub-options.js';
+
+const DIGEST = /^[0-9a-f]{64}$/;
+/** Hub paths mounted per application (its HTTP adapter), to refuse two hubs on one path. */
+const mountedPaths = new WeakMap<object, Set<string>>();
+
+/**
+ * What the hub does, behind its routes (`token-hub.controller.ts`): hands out the registration's
+ * current token, and refreshes it when a consumer reports that very token as rejected and it is
+ * old enough. A failure to get a token is passed on as a 503 with the hub's own error code.
+ */
+@Injectable()
+export class TokenHubService {
+  private tokens!: TokenService;
+  private readonly logger: ModuleLogger;
+
+  constructor(
+    @Inject(FANDENG_TOKEN_HUB_OPTIONS) private readonly options: ResolvedTokenHubOptions,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.logger = createModuleLogger(options.logger, 'FandengTokenHub');
+  }
+
+  /** Binds the hub to its `TokenService`, refusing a second hub on the same `path`. */
+  attach(path: string): void {
+    // Two hubs on one path would answer with whichever registered last: refuse it.
+    const adapter = this.adapterHost.httpAdapter;
+    const paths = mountedPaths.get(adapter) ?? new Set<string>();
+    mountedPaths.set(adapter, paths);
+    if (paths.has(path)) {
+      throw new Error(
+        `FandengTokenHubModule: the path "${path}" already serves another registration; give this one its own path`,
+      );
+    }
+    paths.add(path);
+    try {
+      const token = this.options.name
+        ? getTokenServiceToken(this.options.name)
+        : FANDENG_DEFAULT_TOKEN_SERVICE;
+      this.tokens = this.moduleRef.get(token, { strict: false });
+    } catch {
+      throw new Error(
+        `FandengTokenHubModule needs FandengAuthModule${this.options.name ? ` named "${this.options.name}"` : ''}, ` +
+          'with the platform credentials, in the same application',
+      );
+    }
+  }
+
+  /** `GET {path}/token`. */
+  async current(response: unknown): Promise<HubTokenAnswer> {
+    return this.answer(await this.obtain(response));
+  }
+
+  /** `POST {path}/token/rejected`: `body.digest` names the token a consumer saw rejected. */
+  async rejected(body: unknown, response: unknown): Promise<HubTokenAnswer> {
+    const digest = (body as { digest?: unknown } | undefined)?.digest;
+    if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+      throw new HttpException(
+        {
+          error: 'bad_request',
+          message: 'digest: must be the SHA-256 hex of the rejected token',
+        },
+        400,
+      );
+    }
+    const current = await this.obtain(response);
+    if (tokenDigest(current.value) !== digest) return this.answer(current); // already replaced
+    const age = Date.now() - current.obtainedAt.getTime();
+    if (age < this.options.minRefreshIntervalSeconds * 1000) {
+      this.logger.warn(
+        `A consumer reported token ${fingerprint(current.value)} as rejected ${Math.round(age / 1000)} s after issue; ` +
+          'keeping it (minRefreshIntervalSeconds)',
+      );
+      return this.answer(current);
+    }
+    await this.tokens.invalidate(current.value);
+    return this.answer(await this.obtain(response));
+  }
+
+  private async obtain(response: unknown): Promise<AccessToken> {
+    try {
+      return this.tokens.peekToken() ?? (await this.tokens.getToken());
+    } catch (error) {
+      if (!(error instanceof FandengAuthError)) throw error;
+      // The hub's own failure, passed on: its code and message never hold a secret or a token.
+      const status = this.tokens.getStatus();
+      const retryAfter = status.cooldownUntil
+        ? Math.ceil((status.cooldownUntil.getTime() - Date.now()) / 1000)
+        : 0;
+      const adapter = this.adapterHost.httpAdapter;
+      adapter.setHeader(response, 'Cache-Control', 'no-store');
+      if (retryAfter > 0) adapter.setHeader(response, 'Retry-After', String(retryAfter));
+      const answer: HubErrorAnswer = {
+        error: 'token_unavailable',
+        code: error.code,
+        message: error.message,
+      };
+      throw new HttpException(answer, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+  }
+
+  private answer(token: AccessToken): HubTokenAnswer {
+    const now = Date.now();
+    const next = this.tokens.getStatus().nextRefreshAt?.getTime();
+    return {
+      value: token.value,
+      tokenType: token.tokenType,
+      expiresInSeconds: (token.expiresAt.getTime() - now) / 1000,
+      ageSeconds: Math.max(0, now - token.obtainedAt.getTime()) / 1000,
+      renewsInSeconds: next === undefined ? undefined : Math.max(0, next - now) / 1000,
+      expiresIn: token.expiresIn,
+      scope: [...token.scope],
+      jti: token.jti,
+    };
+  }
+}
