@@ -87,6 +87,7 @@ export async function createClient(name, url, extra = {}) {
         request: () => statusOf(http.axiosRef.get(API)),
         getToken: () => tokens.getAccessToken(),
         tokens,
+        http,
         close: () => app.close(),
       };
     }

@@ -6,11 +6,9 @@
 // Prints one JSON line: per client, requests, milliseconds and CPU microseconds, per round.
 import 'reflect-metadata';
 import { HttpService } from '@nestjs/axios';
-import { NestFactory } from '@nestjs/core';
 import axios from 'axios';
 import { firstValueFrom } from 'rxjs';
-import * as auth from '../dist/libs/fandeng-auth/index.js';
-import { CLIENT_ID, CLIENT_SECRET } from './clients.mjs';
+import { createClient } from './clients.mjs';
 
 const env = process.env;
 const url = env.BENCH_URL;
@@ -20,18 +18,10 @@ const rounds = Number(env.BENCH_ROUNDS ?? 6);
 const only = env.BENCH_CLIENTS?.split(',');
 const API = '/api/books';
 
-const app = await NestFactory.createApplicationContext(
-  auth.FandengAuthModule.forRoot({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    baseUrl: url,
-    logger: false,
-  }),
-  { logger: false },
-);
-const token = await app.get(auth.TokenService).getAccessToken();
+const client = await createClient('fandeng', url);
+const token = await client.getToken();
 const headers = { Authorization: `Bearer ${token}` };
-const module = app.get(HttpService);
+const module = client.http;
 
 // The floors: the same stack without the module, the header fixed by hand.
 const nest = new HttpService(axios.create({ baseURL: url }));
@@ -80,5 +70,5 @@ for (let round = 0; round < rounds; round++) {
   const order = clients.map((_, i) => clients[(i + round) % clients.length]);
   for (const [name, request] of order) results[name].push(await slice(request));
 }
-await app.close();
+await client.close();
 process.stdout.write(`${JSON.stringify({ concurrency, sliceMs, rounds, results })}\n`);
