@@ -14,6 +14,9 @@ export interface FandengHealthDetails {
   store: { shared: boolean; healthy: boolean };
 }
 
+/** What the indicator reads of a `TokenService`: the testing kit's fake has it too. */
+export type HealthTokenSource = Pick<TokenService, 'peekToken' | 'getToken' | 'getStatus'>;
+
 /** How long a health probe waits for a token when none is held. */
 const PROBE_TIMEOUT_MS = 3000;
 
@@ -32,10 +35,10 @@ const PROBE_TIMEOUT_MS = 3000;
  */
 @Injectable()
 export class FandengHealthIndicator {
-  constructor(@Inject(TokenService) private readonly tokens: TokenService) {}
+  constructor(@Inject(TokenService) private readonly tokens: HealthTokenSource) {}
 
-  /** Checks `tokens` (a named registration's) instead of the default one. */
-  static for(tokens: TokenService): FandengHealthIndicator {
+  /** Checks `tokens` (a named registration's, or the testing kit's fake) instead of the default one. */
+  static for(tokens: HealthTokenSource): FandengHealthIndicator {
     return new FandengHealthIndicator(tokens);
   }
 

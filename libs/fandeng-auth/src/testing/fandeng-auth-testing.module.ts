@@ -37,14 +37,6 @@ export function getFakeTokenServiceToken(name?: string): InjectionToken {
 }
 
 /**
- * The fake has every public member of `TokenService` (`TokenServiceSurface` is derived from it);
- * the class type also carries the real service's private fields, which no caller can touch.
- */
-function asTokenService(fake: FakeTokenService): TokenService {
-  return fake as unknown as TokenService;
-}
-
-/**
  * Stands in for `FandengAuthModule` in a user's tests: `TokenService` is a
  * {@link FakeTokenService} (inject `FakeTokenService` to control it); `HttpService` /
  * `FandengHttpService` put the fake token on requests to the authorised origins, with the same
@@ -77,7 +69,7 @@ export class FandengAuthTestingModule {
         { provide: HttpService, useExisting: FandengHttpService },
         {
           provide: FandengHealthIndicator,
-          useFactory: (fake: FakeTokenService) => FandengHealthIndicator.for(asTokenService(fake)),
+          useFactory: (fake: FakeTokenService) => FandengHealthIndicator.for(fake),
           inject: [FakeTokenService],
         },
       ],
