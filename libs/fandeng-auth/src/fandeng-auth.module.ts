@@ -7,9 +7,9 @@ import { ConfigurableModuleClass } from './fandeng-auth.module-definition.js';
  * add `name` for a second set of credentials. The providers are in `fandeng-auth.providers.ts`,
  * because what a registration exports depends on its name.
  *
- * A good guest: it imports no global module (no `ScheduleModule.forRoot()`: a second schedule
+ * A good guest: it imports no global module (not the schedule module either: a second schedule
  * explorer runs every job of the host app twice). Where the host app has its own
- * `ScheduleModule.forRoot()`, the refresh timers are listed in its `SchedulerRegistry`.
+ * `ScheduleModule`, the refresh timers are listed in its `SchedulerRegistry`.
  */
 @Module({})
 export class FandengAuthModule extends ConfigurableModuleClass {}

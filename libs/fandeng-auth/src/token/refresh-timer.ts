@@ -4,8 +4,8 @@ import { monotonicNow } from './clock.js';
 
 /**
  * The one timer of a registration: the next refresh, or the retry after a cooldown. Listed in
- * the host app's `SchedulerRegistry` under `name` where the app has one (its own
- * `ScheduleModule.forRoot()`); the module never creates one. Unref'd: a pending refresh never
+ * the host app's `SchedulerRegistry` under `name` where the app has one (it imported
+ * `ScheduleModule` itself); the module never registers the schedule module. Unref'd: a pending refresh never
  * keeps the process alive.
  */
 export class RefreshTimer {

@@ -102,8 +102,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(FANDENG_AUTH_OPTIONS) private readonly options: ResolvedFandengAuthOptions,
     @Inject(FANDENG_TOKEN_STORE) store: TokenStore,
     @Optional() @Inject(FANDENG_AUTH_NAME) name = '',
-    // The host app's registry, where it has one (its own `ScheduleModule.forRoot()`): the refresh
-    // timer is listed there. The module never imports `ScheduleModule.forRoot()` itself: a second
+    // The host app's registry, where it has one (it imported `ScheduleModule` itself): the refresh
+    // timer is listed there. The module never registers the schedule module itself: a second
     // schedule explorer would run every `@Interval`/`@Cron` of the host app twice.
     // Explicit tokens, so the service also works without decorator metadata (esbuild, swc).
     @Optional() @Inject(SchedulerRegistry) scheduler?: SchedulerRegistry,
