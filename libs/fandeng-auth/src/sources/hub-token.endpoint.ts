@@ -14,10 +14,14 @@ import {
   type HubErrorAnswer,
   type HubTokenAnswer,
 } from './hub-protocol.js';
+import { MAX_EXPIRES_IN_SECONDS } from '../fandeng-auth.constants.js';
 
-/** Seconds as the hub states them: finite and at most a year, or not at all. */
+/** Seconds as the hub states them: finite and at most the longest lifetime, or not at all. */
 function seconds(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 31_536_000
+  return typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= 0 &&
+    value <= MAX_EXPIRES_IN_SECONDS
     ? value
     : undefined;
 }

@@ -43,7 +43,7 @@ const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 
 /** Is `value` a lifetime in seconds we accept (the platform's `expiresIn`)? */
-export function isLifetime(value: unknown): value is number {
+function isLifetime(value: unknown): value is number {
   return (
     isFiniteNumber(value) && value >= MIN_EXPIRES_IN_SECONDS && value <= MAX_EXPIRES_IN_SECONDS
   );

@@ -85,7 +85,6 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Monotonic, like every pause. */
   private cooldownUntil = 0;
   private lastRefreshAt?: Date;
-  private readonly pacer: RequestPacer;
   private readonly probe: RecoveryProbe;
   /** Wall-clock ms of the first failed refresh of the current outage. */
   private outageStartedAt?: number;
@@ -122,9 +121,8 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
       ? new HubTokenEndpoint(options.hub)
       : new PlatformTokenEndpoint(options);
     this.metrics = new TokenMetrics(options, this.logger, !options.hub);
-    this.pacer = new RequestPacer(options.hub ? HUB_REQUESTS_PER_DAY : options.dailyTokenBudget);
     this.client = new TokenClient(endpoint, options, this.shutdown.signal, {
-      pacer: this.pacer,
+      pacer: new RequestPacer(options.hub ? HUB_REQUESTS_PER_DAY : options.dailyTokenBudget),
       onRequest: () => this.fleetCounter.countRequest(),
       adapter,
     });
