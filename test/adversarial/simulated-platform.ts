@@ -83,6 +83,9 @@ export interface SimulatedModule {
   logger: CaptureLogger;
 }
 
+/** Math.random as it was before any test pinned it. */
+const unpinnedRandom = Math.random;
+
 /** FandengAuthModule on a simulated source. Call after `jest.useFakeTimers()`. */
 export async function bootSimulated(
   source: SimulatedSource,
@@ -92,19 +95,29 @@ export async function bootSimulated(
   const credentials = options.hub
     ? {}
     : { clientId: 'simulated-client', clientSecret: 'simulated-secret-3b9f' };
-  const module = await Test.createTestingModule({
-    imports: [
-      FandengAuthModule.forRoot({
-        ...credentials,
-        baseUrl: 'http://127.0.0.1:9',
-        logger,
-        ...options,
-      }),
-    ],
-  })
-    .overrideProvider(FANDENG_TOKEN_ADAPTER)
-    .useValue(source.adapter)
-    .compile();
+  // Nest draws its providers' ids from Math.random while it compiles: a test that pins
+  // Math.random (the same jitter in paired runs) would give every provider the same id, and Nest
+  // would then see dependency cycles that are not there. The compile gets the real one.
+  const pinned = Math.random;
+  Math.random = unpinnedRandom;
+  let module: TestingModule;
+  try {
+    module = await Test.createTestingModule({
+      imports: [
+        FandengAuthModule.forRoot({
+          ...credentials,
+          baseUrl: 'http://127.0.0.1:9',
+          logger,
+          ...options,
+        }),
+      ],
+    })
+      .overrideProvider(FANDENG_TOKEN_ADAPTER)
+      .useValue(source.adapter)
+      .compile();
+  } finally {
+    Math.random = pinned;
+  }
   await module.init();
   return { module, tokens: module.get(TokenService), logger };
 }

@@ -14,6 +14,7 @@ import type { FandengAuthModuleOptions } from './interfaces/fandeng-auth-options
 import { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
 import { InMemoryTokenStore } from './stores/in-memory-token.store.js';
 import { TokenService } from './token/token.service.js';
+import { tokenProviders } from './token/token.providers.js';
 
 /** The injection token of a named registration's `TokenService`; the class itself for the default one. */
 export function getTokenServiceToken(name?: string): InjectionToken {
@@ -59,6 +60,7 @@ export function registrationProviders(name: string | undefined): {
       inject: [FANDENG_AUTH_OPTIONS],
     },
     { provide: FANDENG_TOKEN_ADAPTER, useValue: undefined },
+    ...tokenProviders(),
     { provide: tokenService, useClass: TokenService },
     {
       provide: httpService,

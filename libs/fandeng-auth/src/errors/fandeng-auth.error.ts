@@ -11,6 +11,26 @@ export interface FandengAuthErrorDetails {
 }
 
 /**
+ * The stable codes of {@link FandengAuthError}, one per kind of failure:
+ * - `INVALID_OPTIONS`: the module's options are wrong (thrown at boot, names the field);
+ * - `INVALID_CLIENT` / `ACCESS_DENIED`: the platform refused the credentials (or this IP);
+ * - `PLATFORM_ERROR`: the platform answered with another error;
+ * - `MALFORMED_RESPONSE`: the answer was not a usable token (never cached);
+ * - `TRANSPORT_ERROR`: no usable answer (network, timeout, 429, 5xx): retried with backoff;
+ * - `TOKEN_REQUESTS_PACED`: this process reached its own pace of token requests (`dailyTokenBudget`);
+ * - `SHUTDOWN`: the token service is shutting down.
+ */
+export type FandengAuthErrorCode =
+  | 'INVALID_OPTIONS'
+  | 'INVALID_CLIENT'
+  | 'ACCESS_DENIED'
+  | 'PLATFORM_ERROR'
+  | 'MALFORMED_RESPONSE'
+  | 'TRANSPORT_ERROR'
+  | 'TOKEN_REQUESTS_PACED'
+  | 'SHUTDOWN';
+
+/**
  * Base class of every error the module throws. `code` is stable and meant for programs;
  * the message is for people. Neither ever contains the client secret or a token.
  */
@@ -21,7 +41,7 @@ export class FandengAuthError extends Error {
 
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: FandengAuthErrorCode,
     details: FandengAuthErrorDetails = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

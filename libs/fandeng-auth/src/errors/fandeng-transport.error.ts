@@ -1,4 +1,8 @@
-import { FandengAuthError, type FandengAuthErrorDetails } from './fandeng-auth.error.js';
+import {
+  FandengAuthError,
+  type FandengAuthErrorCode,
+  type FandengAuthErrorDetails,
+} from './fandeng-auth.error.js';
 
 /** Extra detail of a transport failure. */
 export interface FandengTransportErrorDetails extends FandengAuthErrorDetails {
@@ -16,7 +20,10 @@ export class FandengTransportError extends FandengAuthError {
   constructor(
     message: string,
     details: FandengTransportErrorDetails = {},
-    code = 'TRANSPORT_ERROR',
+    code: Extract<
+      FandengAuthErrorCode,
+      'TRANSPORT_ERROR' | 'TOKEN_REQUESTS_PACED'
+    > = 'TRANSPORT_ERROR',
   ) {
     super(message, code, details);
     this.retryAfterMs = details.retryAfterMs;

@@ -1,4 +1,8 @@
-export { FandengAuthError, type FandengAuthErrorDetails } from './fandeng-auth.error.js';
+export {
+  FandengAuthError,
+  type FandengAuthErrorCode,
+  type FandengAuthErrorDetails,
+} from './fandeng-auth.error.js';
 export { FandengCredentialsError } from './fandeng-credentials.error.js';
 export { FandengMalformedResponseError } from './fandeng-malformed-response.error.js';
 export { FandengOptionsError } from './fandeng-options.error.js';

@@ -50,6 +50,27 @@ export function installTokenInterceptor(
   const defaultAdapter = guards.adapter(originalAdapter);
   instance.defaults.adapter = defaultAdapter;
 
+  const ejectSigners = installSigners(instance, tokens, guard, guards);
+  const responseId = retryOnUnauthorized
+    ? instance.interceptors.response.use(undefined, replayOn401(instance, tokens, guard))
+    : undefined;
+  return () => {
+    if (instance.defaults.adapter === defaultAdapter) instance.defaults.adapter = originalAdapter;
+    ejectSigners();
+    if (responseId !== undefined) instance.interceptors.response.eject(responseId);
+  };
+}
+
+/**
+ * The request side: a synchronous signer for a request when a token is held, an asynchronous one
+ * for a request that must wait for a token. Returns a function that ejects both.
+ */
+function installSigners(
+  instance: AxiosInstance,
+  tokens: InterceptorTokenSource,
+  guard: OriginGuard,
+  guards: SendGuards,
+): () => void {
   const sign = signer(guards);
 
   const wantsToken = (config: SignedConfig): boolean =>
@@ -91,13 +112,8 @@ export function installTokenInterceptor(
   const asyncId = instance.interceptors.request.use(signAsync, undefined, {
     runWhen: () => mustWait,
   });
-  const responseId = retryOnUnauthorized
-    ? instance.interceptors.response.use(undefined, replayOn401(instance, tokens, guard))
-    : undefined;
   return () => {
-    if (instance.defaults.adapter === defaultAdapter) instance.defaults.adapter = originalAdapter;
     instance.interceptors.request.eject(syncId);
     instance.interceptors.request.eject(asyncId);
-    if (responseId !== undefined) instance.interceptors.response.eject(responseId);
   };
 }

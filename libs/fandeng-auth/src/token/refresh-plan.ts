@@ -4,6 +4,7 @@ import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import { backoffDelay } from './backoff.js';
+import { toMonotonic } from './clock.js';
 
 // The refresh plan: when to hand a token out until, when to refresh it, how long to pause after a
 // failure or a rejection. Pure functions of their inputs (the clock and the dice are passed in),
@@ -88,4 +89,35 @@ export function minAgeToReplace(
     MAX_REJECTION_PAUSE_MS,
     Math.max(base, 1000) * 2 ** Math.min(consecutiveRejections, 32),
   );
+}
+
+/**
+ * The plan as a provider of the registration: the functions above bound to its options, on the
+ * monotonic clock. Override it (`overrideProvider(RefreshPlanner)`) to change when tokens refresh.
+ */
+export class RefreshPlanner {
+  constructor(
+    private readonly options: Pick<
+      ResolvedFandengAuthOptions,
+      'refreshAheadSeconds' | 'refreshJitter' | 'retry' | 'minRefreshIntervalSeconds'
+    >,
+  ) {}
+
+  /** The plan of `token`; `renewedFrom` is a wall-clock instant (a hub's renewal). */
+  plan(token: AccessToken, renewedFrom?: number): TokenPlan {
+    return planRefresh(token, this.options, {
+      expiresAt: toMonotonic(token.expiresAt.getTime()),
+      renewedFrom: renewedFrom === undefined ? undefined : toMonotonic(renewedFrom),
+    });
+  }
+
+  /** The pause after the `consecutiveFailures`-th failed refresh in a row. */
+  cooldown(error: FandengAuthError, consecutiveFailures: number): number {
+    return cooldownAfter(error, consecutiveFailures, this.options.retry);
+  }
+
+  /** How old the held token must be before a rejection replaces it. */
+  minAgeToReplace(consecutiveRejections: number): number {
+    return minAgeToReplace(this.options.minRefreshIntervalSeconds, consecutiveRejections);
+  }
 }

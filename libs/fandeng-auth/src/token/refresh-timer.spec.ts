@@ -9,7 +9,7 @@ describe('RefreshTimer', () => {
   it("fires once at its time, listed in the host's registry until then", () => {
     const registry = new SchedulerRegistry();
     let fired = 0;
-    const timer = new RefreshTimer('fandeng-auth:refresh:1', () => fired++, registry);
+    const timer = withHandler(new RefreshTimer('fandeng-auth:refresh:1', registry), () => fired++);
 
     timer.schedule(performance.now() + 1_000);
     expect(registry.getTimeouts()).toEqual(['fandeng-auth:refresh:1']);
@@ -24,7 +24,7 @@ describe('RefreshTimer', () => {
 
   it('replaces an earlier plan, works without a registry, and clears', () => {
     let fired = 0;
-    const timer = new RefreshTimer('t', () => fired++);
+    const timer = withHandler(new RefreshTimer('t'), () => fired++);
     timer.schedule(performance.now() + 1_000);
     timer.schedule(performance.now() + 5_000);
     jest.advanceTimersByTime(4_000);
@@ -37,7 +37,7 @@ describe('RefreshTimer', () => {
 
   it('takes a wait beyond setTimeout’s limit in hops', () => {
     let fired = 0;
-    const timer = new RefreshTimer('t', () => fired++);
+    const timer = withHandler(new RefreshTimer('t'), () => fired++);
     const thirtyDays = 30 * 24 * 3_600_000; // above 2^31 - 1 ms
     timer.schedule(performance.now() + thirtyDays);
     jest.advanceTimersByTime(2 ** 31 - 1);
@@ -46,3 +46,8 @@ describe('RefreshTimer', () => {
     expect(fired).toBe(1);
   });
 });
+
+function withHandler(timer: RefreshTimer, fire: () => void): RefreshTimer {
+  timer.onFire(fire);
+  return timer;
+}

@@ -13,11 +13,17 @@ export class RefreshTimer {
   /** When it fires (monotonic), while armed. */
   dueAt?: number;
 
+  private fire: () => void = () => undefined;
+
   constructor(
     private readonly name: string,
-    private readonly fire: () => void,
     private readonly registry?: SchedulerRegistry,
   ) {}
+
+  /** What runs when the timer fires (the registration's refresher sets it). */
+  onFire(fire: () => void): void {
+    this.fire = fire;
+  }
 
   /** Fires at the monotonic instant `at` (at once if it has passed), replacing any earlier plan. */
   schedule(at: number): void {
