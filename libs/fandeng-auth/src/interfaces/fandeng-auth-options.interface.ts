@@ -9,7 +9,7 @@ export interface FandengRetryOptions {
    * make a single attempt until one succeeds. Default `3`.
    */
   maxAttempts?: number;
-  /** First backoff delay in ms; doubles each time, with full jitter. Default `500`. */
+  /** First backoff delay in ms; doubles each time, with equal jitter (half fixed, half random). Default `500`. */
   initialDelayMs?: number;
   /** Longest backoff delay in ms inside one refresh. A longer `Retry-After` ends the refresh. Default `10000`. */
   maxDelayMs?: number;
