@@ -54,14 +54,14 @@ describe('regression: closing mid-refresh on a shared Redis store', () => {
     emulator.configure({ tokenLatencyMs: 30_000 });
     const pending = rejectionOf(tokens.refresh());
     await waitFor(() => emulator.counters.tokenRequests >= 2, 'the refresh on the wire');
-    expect(await observer.exists(`${prefix}token:${CLIENT_ID}:lock`)).toBe(1);
+    expect(await observer.exists(`{${prefix}token:${CLIENT_ID}}:lock`)).toBe(1);
 
     await module.close();
     harness = undefined;
 
     expect(await pending).toBeInstanceOf(FandengShutdownError);
     expect(logger.lines.filter((line) => line.startsWith('WARN'))).toEqual([]);
-    expect(await observer.exists(`${prefix}token:${CLIENT_ID}:lock`)).toBe(0);
+    expect(await observer.exists(`{${prefix}token:${CLIENT_ID}}:lock`)).toBe(0);
   });
 });
 

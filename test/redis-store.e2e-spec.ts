@@ -98,7 +98,7 @@ describe('RedisTokenStore', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000)); // over 3 lock lifetimes
 
     expect(await other.acquireLock('token:a')).toBeUndefined();
-    expect(await redis.pttl(`${prefix}token:a:lock`)).toBeGreaterThan(0);
+    expect(await redis.pttl(`{${prefix}token:a}:lock`)).toBeGreaterThan(0);
     await release!();
     const next = await other.acquireLock('token:a');
     expect(next).toBeDefined();
@@ -132,7 +132,7 @@ describe('RedisTokenStore', () => {
     expect(await other.incrementTokenRequests('token:a', '2026-12-03')).toBe(1);
 
     expect(await store.getTokenRequests('token:a', '2026-12-02')).toBe(2);
-    const ttl = await redis.pttl(`${prefix}token:a:requests:2026-12-02`);
+    const ttl = await redis.pttl(`{${prefix}token:a}:requests:2026-12-02`);
     expect(ttl).toBeGreaterThan(47 * 3600_000);
     expect(ttl).toBeLessThanOrEqual(48 * 3600_000);
   });
@@ -190,7 +190,7 @@ describe('TokenService on a shared RedisTokenStore', () => {
     expect(Object.keys(entries).sort()).toEqual([
       `${prefix}token:${CLIENT_ID}`,
       expect.stringMatching(
-        new RegExp(`^${prefix}token:${CLIENT_ID}:requests:\\d{4}-\\d{2}-\\d{2}$`),
+        new RegExp(`^\\{${prefix}token:${CLIENT_ID}\\}:requests:\\d{4}-\\d{2}-\\d{2}$`),
       ),
     ]);
     expect(JSON.stringify(entries)).not.toContain(CLIENT_SECRET);
@@ -326,7 +326,7 @@ describe('TokenService on a shared RedisTokenStore', () => {
         key.includes(':requests:'),
       );
       expect(counters).toEqual([
-        expect.stringMatching(new RegExp(`^${prefix}token:${CLIENT_ID}:requests:`)),
+        expect.stringMatching(new RegExp(`^\\{${prefix}token:${CLIENT_ID}\\}:requests:`)),
       ]);
     } finally {
       await module.close();

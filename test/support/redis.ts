@@ -8,17 +8,22 @@ export function testPrefix(): string {
   return `fandeng-test:${randomUUID()}:`;
 }
 
+/** The keys under `prefix`: those it starts, and those whose hash tag it starts (`{prefix…}:lock`). */
+async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
+  return [...(await redis.keys(`${prefix}*`)), ...(await redis.keys(`{${prefix}*`))];
+}
+
 /** Every key under `prefix`, with its value. */
 export async function keysUnder(
   redis: Redis,
   prefix: string,
 ): Promise<Record<string, string | null>> {
-  const keys = await redis.keys(`${prefix}*`);
+  const keys = await keysOf(redis, prefix);
   const values = keys.length ? await redis.mget(keys) : [];
   return Object.fromEntries(keys.map((key, i) => [key, values[i]]));
 }
 
 export async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
-  const keys = await redis.keys(`${prefix}*`);
+  const keys = await keysOf(redis, prefix);
   if (keys.length) await redis.del(keys);
 }

@@ -67,8 +67,11 @@ return 0`;
 /**
  * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
  * pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
- * `{prefix}{key}:lock`, `{prefix}{key}:requests:{date}` (the fleet's token requests of a platform
- * day, kept two days), channel `{prefix}{key}:changed`. The client secret is never written.
+ * `{{prefix}{key}}:lock`, `{{prefix}{key}}:requests:{date}` (the fleet's token requests of a
+ * platform day, kept two days), channel `{prefix}{key}:changed`. The braces of the derived keys
+ * are a Redis Cluster hash tag naming the token's key: a key and its lock and counter live in one
+ * hash slot, on one master, and move together in a failover (see {@link besideKey}). The client
+ * secret is never written.
  */
 export class RedisTokenStore implements TokenStore {
   private readonly client: RedisClientLike;
@@ -118,7 +121,7 @@ export class RedisTokenStore implements TokenStore {
     key: string,
     holdMs = DEFAULT_REDIS_LOCK_HOLD_MS,
   ): Promise<ReleaseLock | undefined> {
-    const lockKey = `${this.prefix}${key}:lock`;
+    const lockKey = besideKey(this.prefix + key, ':lock');
     const owner = randomUUID();
     const taken = await this.run(this.client.set(lockKey, owner, 'PX', this.lockTtlMs, 'NX'));
     if (taken !== 'OK') return undefined;
@@ -168,7 +171,7 @@ export class RedisTokenStore implements TokenStore {
 
   /** The fleet's count of token requests under `key` on the platform's `date`. */
   private counterKey(key: string, date: string): string {
-    return `${this.prefix}${key}:requests:${date}`;
+    return besideKey(this.prefix + key, `:requests:${date}`);
   }
 
   /**
@@ -233,6 +236,21 @@ export class RedisTokenStore implements TokenStore {
     });
     return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+/**
+ * The name of a key that lives in the same Redis Cluster hash slot as `key`: `key`'s own hash tag
+ * where it has one (`app:{fandeng}:token` gives `app:{fandeng}:token:lock`), or else `key` itself
+ * as the tag (`fandeng-auth:token:c` gives `{fandeng-auth:token:c}:lock`; Redis hashes only what
+ * is inside the first braces, and that is the whole untagged key). The token's own key keeps its
+ * plain name, so the fleets of two versions still share the token during a rolling upgrade. A key
+ * with a `}` but no tag (`a{}b`) cannot be a tag: its companions then get their own slots.
+ */
+export function besideKey(key: string, suffix: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  const tagged = close > open + 1;
+  return tagged || key.includes('}') ? key + suffix : `{${key}}${suffix}`;
 }
 
 /** The constructor of ioredis's `Redis`, as far as {@link createClient} uses it. */
