@@ -73,11 +73,16 @@ export class RedisServers {
   private readonly processes: RedisProcess[] = [];
 
   /**
-   * A server with `args` (after the port, bind and no-persistence flags); resolves once it
-   * answers a PING. `probe` are the client options that reach it (TLS, a user).
+   * A server with `args` (after the port, bind and no-persistence flags; a function of the port
+   * where they name it); resolves once it answers a PING. `probe` are the client options that
+   * reach it (TLS, a user).
    */
-  async server(args: string[] = [], probe: RedisOptions = {}): Promise<RedisProcess> {
+  async server(
+    extra: string[] | ((port: number) => string[]) = [],
+    probe: RedisOptions = {},
+  ): Promise<RedisProcess> {
     const port = await freePort();
+    const args = typeof extra === 'function' ? extra(port) : extra;
     const base = [
       '--port',
       String(port),
