@@ -14,8 +14,12 @@ export class RedisCluster {
     for (let i = 0; i < 6; i++) {
       nodes.push(
         await servers.server((port) => [
-          ...['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000'],
-          ...['--cluster-config-file', `nodes-${port}.conf`],
+          '--cluster-enabled',
+          'yes',
+          '--cluster-node-timeout',
+          '1000',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
         ]),
       );
     }
