@@ -7,7 +7,6 @@
 export interface RedisClientLike {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, px: 'PX', milliseconds: number): Promise<unknown>;
-  set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   /** A second connection with the same options (pub/sub needs one of its own). */

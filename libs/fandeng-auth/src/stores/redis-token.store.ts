@@ -52,11 +52,23 @@ local parsed, token = pcall(cjson.decode, current)
 if parsed and type(token) == 'table' and token.value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 // A day's counter lives two days: long enough to be read all day wherever the platform's midnight is.
+// Someone else's value under the key (text, another type, no TTL) restarts the count; it is not an
+// outage, and must not live for ever.
 const COUNT_REQUEST = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ok, count = pcall(redis.call, 'INCR', KEYS[1])
+if not ok then
+  redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
+  return 1
+end
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return count`;
 const COUNTER_TTL_MS = 2 * 24 * 3600 * 1000;
+// Takes the lock if it is free. A lock without a TTL is none of ours (ours always expire): it would
+// keep every process from the lock for ever, so it gets the TTL of a dead holder's lock.
+const TAKE_LOCK = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
 const RELEASE_LOCK_IF = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -96,13 +108,8 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(key: string): Promise<AccessToken | undefined> {
-    const text = await this.run(this.client.get(this.prefix + key)).catch((error: unknown) => {
-      // Someone else's value of another type under our key: not a token, and not an outage
-      // either. The next set() replaces it.
-      if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
-      throw error;
-    });
-    return deserializeToken(text);
+    // Someone else's value of another type under our key is not a token; the next set() replaces it.
+    return deserializeToken(await this.run(this.client.get(this.prefix + key)).catch(notOurs));
   }
 
   async set(key: string, token: AccessToken): Promise<void> {
@@ -123,8 +130,8 @@ export class RedisTokenStore implements TokenStore {
   ): Promise<ReleaseLock | undefined> {
     const lockKey = besideKey(this.prefix + key, ':lock');
     const owner = randomUUID();
-    const taken = await this.run(this.client.set(lockKey, owner, 'PX', this.lockTtlMs, 'NX'));
-    if (taken !== 'OK') return undefined;
+    const taken = await this.run(this.client.eval(TAKE_LOCK, 1, lockKey, owner, this.lockTtlMs));
+    if (taken !== 1) return undefined;
     const stopRenewing = this.renew(lockKey, owner, holdMs);
     return async () => {
       stopRenewing();
@@ -138,7 +145,9 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async getTokenRequests(key: string, date: string): Promise<number> {
-    return Number((await this.run(this.client.get(this.counterKey(key, date)))) ?? 0);
+    const text = await this.run(this.client.get(this.counterKey(key, date))).catch(notOurs);
+    const count = Number(text ?? 0);
+    return Number.isSafeInteger(count) && count >= 0 ? count : 0; // someone else's text
   }
 
   subscribe(key: string, listener: (token: AccessToken) => void): () => void {
@@ -236,6 +245,15 @@ export class RedisTokenStore implements TokenStore {
     });
     return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+/**
+ * A value of another type under one of the store's keys (someone else's) reads as no value: not an
+ * outage either. Any other failure is one.
+ */
+function notOurs(error: unknown): null {
+  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
+  throw error;
 }
 
 /**
