@@ -188,3 +188,24 @@ export async function createClient(name, url, extra = {}) {
       throw new Error(`unknown client ${name}`);
   }
 }
+
+/** Counts of business calls: ok, 401s that reached the caller, and other failures by reason. */
+export function newCallCounts() {
+  return { ok: 0, unauthorized: 0, failed: 0, reasons: {} };
+}
+
+/** `GET /api/books` through a Nest `HttpService`, counted into `counts`. */
+export async function countedCall(http, counts) {
+  try {
+    await http.axiosRef.get('/api/books');
+    counts.ok++;
+  } catch (error) {
+    const status = error?.response?.status;
+    if (status === 401) counts.unauthorized++;
+    else {
+      counts.failed++;
+      const reason = status !== undefined ? `HTTP ${status}` : String(error?.code ?? error?.name);
+      counts.reasons[reason] = (counts.reasons[reason] ?? 0) + 1;
+    }
+  }
+}

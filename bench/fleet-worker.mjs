@@ -5,28 +5,17 @@ import 'reflect-metadata';
 import { HttpService } from '@nestjs/axios';
 import { NestFactory } from '@nestjs/core';
 import * as auth from '../dist/libs/fandeng-auth/index.js';
-import { CLIENT_ID, CLIENT_SECRET } from './clients.mjs';
+import { CLIENT_ID, CLIENT_SECRET, countedCall, newCallCounts } from './clients.mjs';
 
 const env = process.env;
 const durationMs = Number(env.BENCH_DURATION_MS ?? 10_000);
 const concurrency = Number(env.BENCH_CONCURRENCY ?? 4);
 const MAX_CALLS = 500_000;
-const counts = { ok: 0, unauthorized: 0, failed: 0, reasons: {} };
+const counts = newCallCounts();
 
 async function loop(http, deadline) {
   for (let i = 0; i < MAX_CALLS && Date.now() < deadline; i++) {
-    try {
-      await http.axiosRef.get('/api/books');
-      counts.ok++;
-    } catch (error) {
-      const status = error?.response?.status;
-      if (status === 401) counts.unauthorized++;
-      else {
-        counts.failed++;
-        const reason = status !== undefined ? `HTTP ${status}` : String(error?.code ?? error?.name);
-        counts.reasons[reason] = (counts.reasons[reason] ?? 0) + 1;
-      }
-    }
+    await countedCall(http, counts);
   }
 }
 

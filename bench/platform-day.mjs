@@ -14,7 +14,7 @@ import { FandengAuthModule, RedisTokenStore } from '../dist/libs/fandeng-auth/in
 import { FandengPlatformEmulator } from '../dist/bench/emulator/index.js';
 import { RedisServers } from '../dist/bench/topology/support/redis-servers.js';
 import { SentinelGroup } from '../dist/bench/topology/topology/sentinel-group.js';
-import { CLIENT_ID, CLIENT_SECRET } from './clients.mjs';
+import { CLIENT_ID, CLIENT_SECRET, countedCall, newCallCounts } from './clients.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const DAY_MS = Number(process.env.BENCH_DAY_MS ?? 240_000);
@@ -61,7 +61,7 @@ async function bootInstance(emulator, store) {
 
 /** A day of one kind: `storeFor()` gives each (re)started instance its store. */
 async function runDay(name, emulator, storeFor, onSchedule) {
-  const counts = { ok: 0, unauthorized: 0, failed: 0, reasons: {} };
+  const counts = newCallCounts();
   const dayEnd = t0 + DAY_MS;
   const slots = [];
 
@@ -74,21 +74,8 @@ async function runDay(name, emulator, storeFor, onSchedule) {
       }
       let done;
       slot.inFlight = new Promise((resolve) => (done = resolve));
-      try {
-        await current.http.axiosRef.get('/api/books');
-        counts.ok++;
-      } catch (error) {
-        const status = error?.response?.status;
-        if (status === 401) counts.unauthorized++;
-        else {
-          counts.failed++;
-          const reason =
-            status !== undefined ? `HTTP ${status}` : String(error?.code ?? error?.name);
-          counts.reasons[reason] = (counts.reasons[reason] ?? 0) + 1;
-        }
-      } finally {
-        done();
-      }
+      await countedCall(current.http, counts);
+      done();
       await sleep(CALL_GAP_MS);
     }
   };

@@ -1,17 +1,15 @@
-import type { FandengPlatformEmulator } from 'fandeng-emulator';
-import type { Cluster } from 'ioredis';
 import { RedisTokenStore, type AccessToken } from 'nestjs-fandeng-auth';
 import { firstValueFrom, take, timeout } from 'rxjs';
 import { RedisServers } from '../support/redis-servers.js';
 import { testPrefix } from '../support/redis.js';
-import { CLIENT_ID, type TokenHarness } from '../support/token-harness.js';
+import { CLIENT_ID } from '../support/token-harness.js';
 import {
   bootFleet,
   cyclesPlus,
   describeWithRedisServer,
   nextRefresh,
   runLoad,
-  startShortLivedEmulator,
+  TopologyRun,
 } from './fleet-load.js';
 import { RedisCluster } from './redis-cluster.js';
 
@@ -32,28 +30,15 @@ function aToken(value: string): AccessToken {
 describeWithRedisServer('Redis Cluster: three masters with a replica each (issue 17)', () => {
   let servers: RedisServers;
   let cluster: RedisCluster;
-  let emulator: FandengPlatformEmulator;
-  let fleet: TokenHarness[] = [];
-  const clients: Cluster[] = [];
-  const client = () => {
-    const created = cluster.client();
-    clients.push(created);
-    return created;
-  };
+  const run = new TopologyRun();
+  const client = () => run.track(cluster.client());
 
   beforeAll(async () => {
     servers = new RedisServers();
     cluster = await RedisCluster.start(servers);
   }, 40_000);
-  beforeEach(async () => {
-    emulator = await startShortLivedEmulator();
-  });
-  afterEach(async () => {
-    for (const { module } of fleet) await module.close();
-    for (const created of clients.splice(0)) created.disconnect();
-    fleet = [];
-    await emulator.stop();
-  });
+  beforeEach(() => run.start());
+  afterEach(() => run.stop());
   afterAll(async () => {
     await servers.stop();
   });
@@ -80,16 +65,16 @@ describeWithRedisServer('Redis Cluster: three masters with a replica each (issue
 
   it('shares one token across instances, spreads refreshes by pub/sub, and rides out a master failover', async () => {
     const prefix = testPrefix();
-    fleet = await bootFleet(emulator, INSTANCES, () => {
+    run.fleet = await bootFleet(run.emulator, INSTANCES, () => {
       return new RedisTokenStore({ client: client(), keyPrefix: prefix, operationTimeoutMs: 200 });
     });
-    await Promise.all(fleet.map(({ tokens }) => tokens.getAccessToken()));
-    expect(emulator.counters.tokenRequests).toBe(1);
+    await Promise.all(run.fleet.map(({ tokens }) => tokens.getAccessToken()));
+    expect(run.emulator.counters.tokenRequests).toBe(1);
     const started = Date.now();
     let finished = false;
-    const load = runLoad(emulator, fleet, 40_000, () => finished);
+    const load = runLoad(run.emulator, run.fleet, 40_000, () => finished);
 
-    await nextRefresh(fleet);
+    await nextRefresh(run.fleet);
     const tokenKey = `${prefix}token:${CLIENT_ID}`;
     const master = await cluster.masterOf(tokenKey);
     const at = Date.now();
@@ -97,15 +82,15 @@ describeWithRedisServer('Redis Cluster: three masters with a replica each (issue
     await cluster.failedOver(tokenKey, master);
     const promotedMs = Date.now() - at;
 
-    await nextRefresh(fleet);
-    await nextRefresh(fleet);
+    await nextRefresh(run.fleet);
+    await nextRefresh(run.fleet);
     finished = true;
     const figures = await load;
     const elapsedMs = Date.now() - started;
-    const requests = emulator.counters.tokenRequests;
+    const requests = run.emulator.counters.tokenRequests;
 
     // After the failover, one instance's refresh still reaches every other one by pub/sub.
-    const [first, ...others] = fleet;
+    const [first, ...others] = run.fleet;
     const heard = others.map(({ tokens }) =>
       firstValueFrom(tokens.tokenChanges$.pipe(take(1), timeout(2000))),
     );
@@ -121,6 +106,6 @@ describeWithRedisServer('Redis Cluster: three masters with a replica each (issue
     );
     expect(figures).toMatchObject({ failed: 0, rejected: 0, errors: [] });
     expect(requests).toBeLessThanOrEqual(cyclesPlus(elapsedMs, 2) + 1);
-    expect(emulator.counters.tokenRequests).toBe(requests + 1); // the others adopted it
+    expect(run.emulator.counters.tokenRequests).toBe(requests + 1); // the others adopted it
   }, 60_000);
 });

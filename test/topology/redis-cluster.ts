@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { until, type RedisProcess, type RedisServers } from '../support/redis-servers.js';
+import { SYNC_AT_ONCE } from './sentinel-group.js';
 
 const run = promisify(execFile);
 
@@ -14,6 +15,7 @@ export class RedisCluster {
     for (let i = 0; i < 6; i++) {
       nodes.push(
         await servers.server((port) => [
+          ...SYNC_AT_ONCE,
           '--cluster-enabled',
           'yes',
           '--cluster-node-timeout',
