@@ -123,7 +123,7 @@ describe('adversarial: every token parser holds its shape (property-based)', () 
   });
 
   it('the hub answer: a safe token or a typed error, and a renewal time that is a real time', () => {
-    const hub = new HubTokenEndpoint({ url: 'http://127.0.0.1:9/hub', apiKey: 'k'.repeat(20) });
+    const hub = new HubTokenEndpoint({ urls: ['http://127.0.0.1:9/hub'], apiKey: 'k'.repeat(20) });
     fc.assert(
       fc.property(anyBody, (body) => {
         const now = Date.now();

@@ -25,8 +25,13 @@ export interface FandengRetryOptions {
  * that is, an app running `FandengTokenHubModule`.
  */
 export interface FandengHubClientOptions {
-  /** The hub's base URL including its path, for example `http://token-hub:3000/fandeng-token-hub`. */
-  url: string;
+  /**
+   * The hub's base URL including its path, for example `http://token-hub:3000/fandeng-token-hub`;
+   * or the URLs of several hub replicas (on one Redis store, they serve the same token): the
+   * first is used, the next after a connection error or a 5xx, and the first again a minute
+   * later. At most 16.
+   */
+  url: string | string[];
   /** One of the hub's `apiKeys`. Sent as `Authorization: Bearer <apiKey>`; never logged. */
   apiKey: string;
 }

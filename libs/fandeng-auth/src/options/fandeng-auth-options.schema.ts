@@ -71,24 +71,31 @@ export class RetryOptionsSchema {
 }
 
 /** A URL that a path is appended to: a query string or fragment would swallow that path. */
-function IsBaseUrl(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isBaseUrl',
-    validator: {
-      // Only `?` and `#` are checked here; @IsUrl reports anything else.
-      validate: (value) => typeof value !== 'string' || !/[?#]/.test(value),
-      defaultMessage: (args) => `${args?.property} must not have a query string or fragment`,
+function IsBaseUrl(each = false): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isBaseUrl',
+      validator: {
+        // Only `?` and `#` are checked here; @IsUrl reports anything else.
+        validate: (value) => typeof value !== 'string' || !/[?#]/.test(value),
+        defaultMessage: (args) => `${args?.property} must not have a query string or fragment`,
+      },
     },
-  });
+    { each },
+  );
 }
 
 /** A consumer's hub settings. */
 export class HubClientOptionsSchema {
-  @IsBaseUrl()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  @IsString()
+  // One URL, or a list of replicas (each checked; the list's length is checked in resolveOptions).
+  @IsBaseUrl(true)
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { each: true },
+  )
+  @IsString({ each: true })
   @IsDefined({ message: 'url is required' })
-  url: string;
+  url: string | string[];
 
   // No message here may echo the value: it is a key.
   @Matches(/^\S+$/, { message: 'apiKey must not contain whitespace' })

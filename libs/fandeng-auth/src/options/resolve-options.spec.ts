@@ -63,6 +63,26 @@ describe('resolveOptions', () => {
     expect(problems.some((p) => expected.test(p))).toBe(true);
   });
 
+  const HUB_ONLY = { clientId: undefined, clientSecret: undefined };
+  const hub = (url: unknown) => ({ ...HUB_ONLY, hub: { url, apiKey: 'k'.repeat(24) } });
+
+  it('takes a list of hub replicas, in order', () => {
+    const resolved = resolveOptions(hub(['http://hub-a:3000/h', 'https://hub-b/h']));
+    expect(resolved.hub?.urls).toEqual(['http://hub-a:3000/h', 'https://hub-b/h']);
+    expect(resolved.hub?.url).toBe('http://hub-a:3000/h');
+    expect(resolveOptions(hub('http://hub-a:3000/h')).hub?.urls).toEqual(['http://hub-a:3000/h']);
+  });
+
+  it.each<[string, unknown]>([
+    ['an empty list', []],
+    ['a list with a bad URL', ['http://hub-a:3000/h', 'hub b']],
+    ['a list with a query string', ['http://hub-a:3000/h?x=1']],
+    ['a list of 17', Array.from({ length: 17 }, (_, i) => `http://hub-${i}/h`)],
+    ['a number in the list', ['http://hub-a/h', 7]],
+  ])('refuses %s of hub URLs, naming hub.url', (_, url) => {
+    expect(problemsOf(hub(url)).some((p) => p.startsWith('hub.url: '))).toBe(true);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({
       clientSecret: SECRET,

@@ -27,13 +27,29 @@ import {
   RetryOptionsSchema,
 } from './fandeng-auth-options.schema.js';
 
+/** Most hub replicas a consumer may list. */
+const MAX_HUB_URLS = 16;
+
+/** A consumer's hub settings, resolved: its replicas' URLs in order of preference. */
+export interface ResolvedHubOptions {
+  /** The first URL (where one is shown). */
+  url: string;
+  urls: string[];
+  apiKey: string;
+}
+
+function resolveHub(hub: FandengHubClientOptions): ResolvedHubOptions {
+  const urls = typeof hub.url === 'string' ? [hub.url] : [...hub.url];
+  return { url: urls[0], urls, apiKey: hub.apiKey };
+}
+
 /** The options with every default applied: what the services read. */
 export type ResolvedFandengAuthOptions = Required<
   Omit<FandengAuthModuleOptions, 'retry' | 'store' | 'logger' | 'hub'>
 > &
   Pick<FandengAuthModuleOptions, 'store' | 'logger'> & {
     /** Set in hub mode; `clientId` and `clientSecret` are then empty. */
-    hub?: Required<FandengHubClientOptions>;
+    hub?: ResolvedHubOptions;
     retry: Required<FandengRetryOptions>;
     /** `{baseUrl}{tokenPath}`. */
     tokenUrl: string;
@@ -64,6 +80,10 @@ function problemsOf(options: FandengAuthModuleOptions): string[] {
       stopAtFirstError: true,
     }),
   );
+  const urls = options.hub?.url;
+  if (Array.isArray(urls) && (urls.length === 0 || urls.length > MAX_HUB_URLS)) {
+    problems.push(`hub.url: a list of 1 to ${MAX_HUB_URLS} URLs (it has ${urls.length})`);
+  }
   for (const field of ['clientId', 'clientSecret'] as const) {
     if (options.hub !== undefined && options[field] !== undefined) {
       problems.push(
@@ -93,7 +113,7 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
   return hideSecrets({
     clientId: options.clientId ?? '',
     clientSecret: options.clientSecret ?? '',
-    hub: options.hub && hideSecrets({ url: options.hub.url, apiKey: options.hub.apiKey }),
+    hub: options.hub && hideSecrets(resolveHub(options.hub)),
     baseUrl,
     tokenPath,
     tokenUrl: `${baseUrl}${tokenPath}`,

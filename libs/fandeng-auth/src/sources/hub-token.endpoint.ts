@@ -3,7 +3,7 @@ import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengCredentialsError } from '../errors/fandeng-credentials.error.js';
 import { FandengMalformedResponseError } from '../errors/fandeng-malformed-response.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
-import type { FandengHubClientOptions } from '../interfaces/fandeng-auth-options.interface.js';
+import type { ResolvedHubOptions } from '../options/resolve-options.js';
 import type { FetchedToken, TokenEndpoint } from './token-endpoint.interface.js';
 import { isRecord, parseJson, parseRetryAfter, type RawTokenResponse } from './token-response.js';
 import { checkToken } from './token-shape.js';
@@ -26,32 +26,68 @@ function seconds(value: unknown): number | undefined {
     : undefined;
 }
 
+/** After moving off the first hub, a consumer goes back to it this long after. */
+export const HUB_RETURN_MS = 60_000;
+
+/** A hub's URL as it may be shown: origin and path, never a `user:password@` it carries. */
+function locationOf(base: string): string {
+  const url = new URL(base);
+  return `${url.origin}${url.pathname.replace(/\/$/, '')}`;
+}
+
 /**
  * A consumer's token source: the token hub. `GET {url}/token`, or after a 401
  * `POST {url}/token/rejected` with the rejected token's digest, authenticated by the API key.
+ * With several hub replicas, requests go to the first; a connection error or a 5xx moves them to
+ * the next, and {@link HUB_RETURN_MS} later they go back to the first.
  */
 export class HubTokenEndpoint implements TokenEndpoint {
-  readonly description: string;
-  /** The hub's URL as it may be shown: origin and path, never a `user:password@` it carries. */
-  readonly location: string;
   readonly secrets: readonly string[];
-  private readonly base: string;
+  private readonly bases: string[];
+  private readonly locations: string[];
+  private current = 0;
+  private movedAt = 0;
 
-  constructor(private readonly hub: Required<FandengHubClientOptions>) {
-    this.base = hub.url.replace(/\/+$/, '');
-    const url = new URL(this.base);
-    this.location = `${url.origin}${url.pathname.replace(/\/$/, '')}`;
-    this.description = `the token hub at ${this.location}`;
+  constructor(
+    private readonly hub: Pick<ResolvedHubOptions, 'urls' | 'apiKey'>,
+    /** The clock (monotonic ms); a test may pass its own. */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.bases = hub.urls.map((url) => url.replace(/\/+$/, ''));
+    this.locations = this.bases.map(locationOf);
     this.secrets = [hub.apiKey];
   }
 
+  /** The URL of the hub that requests go to now, as it may be shown. */
+  get location(): string {
+    return this.locations[this.current];
+  }
+
+  get description(): string {
+    return `the token hub at ${this.location}`;
+  }
+
+  /**
+   * A request failed: after a connection error or a 5xx (the hub is down, or has no token), the
+   * next replica gets the next request. Says where requests go now, or `undefined` if nowhere new.
+   */
+  failed(error: FandengAuthError): string | undefined {
+    const down = error instanceof FandengTransportError && (error.status ?? 500) >= 500;
+    if (!down || this.bases.length < 2) return undefined;
+    this.current = (this.current + 1) % this.bases.length;
+    this.movedAt = this.now();
+    return this.description;
+  }
+
   request(rejected?: string): AxiosRequestConfig {
+    if (this.current !== 0 && this.now() - this.movedAt >= HUB_RETURN_MS) this.current = 0;
+    const base = this.bases[this.current];
     const headers = { Authorization: `Bearer ${this.hub.apiKey}` };
     if (rejected === undefined)
-      return { method: 'GET', url: `${this.base}/${HUB_TOKEN_ROUTE}`, headers };
+      return { method: 'GET', url: `${base}/${HUB_TOKEN_ROUTE}`, headers };
     return {
       method: 'POST',
-      url: `${this.base}/${HUB_REJECTED_ROUTE}`,
+      url: `${base}/${HUB_REJECTED_ROUTE}`,
       headers: { ...headers, 'Content-Type': 'application/json' },
       data: JSON.stringify({ digest: tokenDigest(rejected) }),
     };

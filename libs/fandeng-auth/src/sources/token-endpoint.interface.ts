@@ -1,5 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
+import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import type { RawTokenResponse } from './token-response.js';
 
 // The two ways of getting a token, the platform and a token hub, are the same kind of thing: a
@@ -27,4 +28,9 @@ export interface TokenEndpoint {
    */
   probe(): { request: AxiosRequestConfig; alive: (status: number) => boolean };
   interpret(answer: RawTokenResponse, requestedAt: number): FetchedToken;
+  /**
+   * A request failed with `error`. A source with replicas moves on to the next, and says where
+   * requests go now (then the next attempt need not wait); `undefined` where nothing changed.
+   */
+  failed?(error: FandengAuthError): string | undefined;
 }

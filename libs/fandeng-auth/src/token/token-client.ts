@@ -25,6 +25,8 @@ export interface TokenClientHooks {
   onRequest?: () => void;
   /** The axios adapter (the socket): a test that simulates a day replaces it, nothing else. */
   adapter?: AxiosAdapter;
+  /** The source moved to another replica after a failure (what failed, where requests go now). */
+  onMove?: (failure: FandengAuthError, now: string) => void;
 }
 
 /**
@@ -77,7 +79,10 @@ export class TokenClient {
         return await this.requestOnce(rejected);
       } catch (error) {
         const failure = this.typed(error);
+        const moved = this.endpoint.failed?.(failure);
+        if (moved !== undefined) this.hooks.onMove?.(failure, moved);
         if (!failure.retryable || attempt >= attempts) throw failure;
+        if (moved !== undefined) continue; // another replica: no reason to wait
         const delay = Math.max(
           backoffDelay(attempt, initialDelayMs, maxDelayMs),
           failure instanceof FandengTransportError ? (failure.retryAfterMs ?? 0) : 0,

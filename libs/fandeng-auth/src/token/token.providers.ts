@@ -40,7 +40,7 @@ function storeKeys(options: ResolvedFandengAuthOptions, name: string): [string, 
   // A named registration keeps its own keys, even where two share a client id or a hub.
   // Consumers of different hubs on one Redis must not share a key: the hub's URL names it.
   const source = options.hub
-    ? `hub-${tokenDigest(options.hub.url).slice(0, 16)}`
+    ? `hub-${tokenDigest(options.hub.urls.join(' ')).slice(0, 16)}`
     : options.clientId;
   return [name ? `token:${name}:${source}` : `token:${source}`, `token:${source}`];
 }
@@ -122,18 +122,21 @@ const clientProvider: Provider = {
     options: ResolvedFandengAuthOptions,
     shutdown: AbortController,
     counter: FleetCounter,
+    logger: ModuleLogger,
     adapter?: AxiosAdapter,
   ) =>
     new TokenClient(endpoint, options, shutdown.signal, {
       pacer: new RequestPacer(options.hub ? HUB_REQUESTS_PER_DAY : options.dailyTokenBudget),
       onRequest: () => counter.countRequest(),
       adapter,
+      onMove: (failure, now) => logger.warn(`${failure.message}; asking ${now} instead`),
     }),
   inject: [
     FANDENG_TOKEN_ENDPOINT,
     FANDENG_AUTH_OPTIONS,
     FANDENG_SHUTDOWN,
     FleetCounter,
+    FANDENG_TOKEN_LOGGER,
     { token: FANDENG_TOKEN_ADAPTER, optional: true },
   ],
 };
