@@ -64,7 +64,8 @@ describe('resolveOptions', () => {
   });
 
   const HUB_ONLY = { clientId: undefined, clientSecret: undefined };
-  const hub = (url: unknown) => ({ ...HUB_ONLY, hub: { url, apiKey: 'k'.repeat(24) } });
+  const hub = (url: unknown) =>
+    ({ ...HUB_ONLY, hub: { url, apiKey: 'k'.repeat(24) } }) as unknown as FandengAuthModuleOptions;
 
   it('takes a list of hub replicas, in order', () => {
     const resolved = resolveOptions(hub(['http://hub-a:3000/h', 'https://hub-b/h']));
