@@ -243,9 +243,24 @@ describe('the central token hub, deployed', () => {
       }).compile();
 
     expect((await rejectionOf(boot([]))).message).toMatch(/apiKeys: /);
-    expect((await rejectionOf(boot(['short']))).message).toMatch(
-      /apiKeys: each of apiKeys must be at least 16/,
+    const short = 'short-key';
+    expect((await rejectionOf(boot([KEY_A, short]))).message).toMatch(
+      /apiKeys: apiKeys\[1\] must be at least 16 characters/,
+    );
+    expect((await rejectionOf(boot(['sha256:abc']))).message).toMatch(
+      /apiKeys\[0\] must be a sha256: digest of 64 hex digits/,
+    );
+    expect((await rejectionOf(boot([{ key: KEY_A, consumer: 'a b' }]))).message).toMatch(
+      /apiKeys\[0\] must be a consumer name/,
+    );
+    expect((await rejectionOf(boot([{ key: KEY_A, consumer: 'x', role: 1 }]))).message).toMatch(
+      /apiKeys\[0\] must be only key and consumer \(not role\)/,
     );
     expect((await rejectionOf(boot(undefined))).message).toMatch(/apiKeys: /);
+    for (const keys of [[KEY_A, short], [{ key: KEY_A, consumer: 'a b' }]]) {
+      const message = (await rejectionOf(boot(keys))).message;
+      expect(message).not.toContain(KEY_A);
+      expect(message).not.toContain(short);
+    }
   });
 });

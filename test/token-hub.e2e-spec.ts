@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import {
   FandengAuthModule,
@@ -154,5 +155,30 @@ describe('the central token hub', () => {
       logger.lines.some((line) => line.includes('keeping it (minRefreshIntervalSeconds)')),
     ).toBe(true);
     expect(fx.emulator.counters.tokenRequests).toBe(1);
+  });
+
+  it('takes keys as SHA-256 digests with consumer names, and names the consumer in its log', async () => {
+    const sha256 = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
+    const hub = await fx.startHub({
+      apiKeys: [{ key: sha256(KEY_A), consumer: 'billing' }, sha256(KEY_B)],
+    });
+    const billing = await fx.startConsumer({ hub: { url: hub.url, apiKey: KEY_A } });
+    const anonymous = await fx.startConsumer({ hub: { url: hub.url, apiKey: KEY_B } });
+    const value = await billing.tokens.getAccessToken();
+    expect(await anonymous.tokens.getAccessToken()).toBe(value);
+    const wrong = await request(hub.app.getHttpServer())
+      .get(`/${HUB_PATH}/token`)
+      .set('Authorization', `Bearer ${sha256(KEY_A)}`); // the digest is not the key
+    expect(wrong.status).toBe(401);
+
+    await billing.tokens.invalidate(value); // reports it to the hub by digest
+    await billing.tokens.getAccessToken();
+
+    expect(hub.logger.lines).toContainEqual(
+      expect.stringMatching(
+        /^WARN Consumer billing reported token sha256:\w+ as rejected; refreshing it/,
+      ),
+    );
+    fx.expectNoSecrets(fx.allLines());
   });
 });

@@ -8,6 +8,7 @@ import {
   FandengTokenHubModule,
   TokenService,
   type FandengAuthModuleOptions,
+  type FandengTokenHubOptions,
 } from 'nestjs-fandeng-auth';
 import { CaptureLogger } from './capture-logger.js';
 import { CLIENT_ID, CLIENT_SECRET, FAST_RETRY, startEmulator } from './token-harness.js';
@@ -55,7 +56,11 @@ export class HubFixture {
   }
 
   async startHub(
-    options: { apiKeys?: string[]; port?: number; auth?: Partial<FandengAuthModuleOptions> } = {},
+    options: {
+      apiKeys?: FandengTokenHubOptions['apiKeys'];
+      port?: number;
+      auth?: Partial<FandengAuthModuleOptions>;
+    } = {},
   ): Promise<Hub> {
     const logger = new CaptureLogger();
     const module = await Test.createTestingModule({

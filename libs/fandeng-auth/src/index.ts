@@ -47,7 +47,11 @@ export {
   FandengTokenHubModule,
   type FandengTokenHubAsyncOptions,
 } from './hub/fandeng-token-hub.module.js';
-export type { FandengTokenHubExtras, FandengTokenHubOptions } from './hub/token-hub-options.js';
+export type {
+  FandengHubApiKey,
+  FandengTokenHubExtras,
+  FandengTokenHubOptions,
+} from './hub/token-hub-options.js';
 export { tokenDigest, type HubTokenAnswer } from './sources/hub-protocol.js';
 export {
   registerFandengAuthMetrics,

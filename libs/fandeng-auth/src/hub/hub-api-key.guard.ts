@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -8,9 +8,21 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js';
-import { FANDENG_TOKEN_HUB_OPTIONS, type ResolvedTokenHubOptions } from './token-hub-options.js';
+import {
+  FANDENG_TOKEN_HUB_OPTIONS,
+  keyDigest,
+  type HubKey,
+  type ResolvedTokenHubOptions,
+} from './token-hub-options.js';
 
-const digest = (key: string) => createHash('sha256').update(key).digest();
+/** Where the guard leaves the matched key's consumer name on the request, for the hub's logs. */
+export const HUB_CONSUMER = Symbol('fandeng-hub-consumer');
+
+/** The consumer name the guard found for `request`: its key's, or `a consumer`. */
+export function consumerOf(request: unknown): string {
+  const name = (request as { [HUB_CONSUMER]?: string } | undefined)?.[HUB_CONSUMER];
+  return name === undefined ? 'a consumer' : `consumer ${name}`;
+}
 
 /**
  * Lets a request through when it carries one of the hub's API keys. Every key is compared, in
@@ -19,14 +31,14 @@ const digest = (key: string) => createHash('sha256').update(key).digest();
  */
 @Injectable()
 export class HubApiKeyGuard implements CanActivate {
-  private readonly keys: Buffer[];
+  private readonly keys: HubKey[];
   private readonly logger: ModuleLogger;
 
   constructor(
     @Inject(FANDENG_TOKEN_HUB_OPTIONS) options: ResolvedTokenHubOptions,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
   ) {
-    this.keys = options.apiKeys.map(digest);
+    this.keys = options.keys;
     this.logger = createModuleLogger(options.logger, 'FandengTokenHub');
   }
 
@@ -41,7 +53,12 @@ export class HubApiKeyGuard implements CanActivate {
     const header = request.headers.authorization;
     const presented =
       typeof header === 'string' && /^Bearer \S+$/i.test(header) ? header.slice(7) : undefined;
-    if (presented !== undefined && this.matches(presented)) return true;
+    const matched = presented === undefined ? undefined : this.match(presented);
+    if (matched !== undefined) {
+      if (matched.consumer !== undefined)
+        Object.assign(request, { [HUB_CONSUMER]: matched.consumer });
+      return true;
+    }
     const from = request.ip ?? request.socket?.remoteAddress ?? 'unknown address';
     this.logger.warn(
       `Token hub refused a request from ${from}: ${presented === undefined ? 'no API key' : 'wrong API key'}`,
@@ -49,10 +66,10 @@ export class HubApiKeyGuard implements CanActivate {
     throw new UnauthorizedException();
   }
 
-  private matches(presented: string): boolean {
-    const candidate = digest(presented);
-    let found = false;
-    for (const key of this.keys) found = timingSafeEqual(candidate, key) || found;
+  private match(presented: string): HubKey | undefined {
+    const candidate = keyDigest(presented);
+    let found: HubKey | undefined;
+    for (const key of this.keys) if (timingSafeEqual(candidate, key.digest)) found ??= key;
     return found;
   }
 }

@@ -7,6 +7,7 @@ import {
   HttpStatus,
   Inject,
   Post,
+  Req,
   Res,
   UseGuards,
   type OnModuleInit,
@@ -17,7 +18,7 @@ import {
   HUB_TOKEN_ROUTE,
   type HubTokenAnswer,
 } from '../sources/hub-protocol.js';
-import { HubApiKeyGuard } from './hub-api-key.guard.js';
+import { consumerOf, HubApiKeyGuard } from './hub-api-key.guard.js';
 import { TokenHubService } from './token-hub.service.js';
 
 /**
@@ -38,8 +39,11 @@ export function createTokenHubController(path: string): Type<unknown> {
 
     @Get(HUB_TOKEN_ROUTE)
     @Header('Cache-Control', 'no-store')
-    current(@Res({ passthrough: true }) response: unknown): Promise<HubTokenAnswer> {
-      return this.hub.current(response);
+    current(
+      @Req() request: unknown,
+      @Res({ passthrough: true }) response: unknown,
+    ): Promise<HubTokenAnswer> {
+      return this.hub.current(response, consumerOf(request));
     }
 
     @Post(HUB_REJECTED_ROUTE)
@@ -47,9 +51,10 @@ export function createTokenHubController(path: string): Type<unknown> {
     @Header('Cache-Control', 'no-store')
     rejected(
       @Body() body: unknown,
+      @Req() request: unknown,
       @Res({ passthrough: true }) response: unknown,
     ): Promise<HubTokenAnswer> {
-      return this.hub.rejected(body, response);
+      return this.hub.rejected(body, response, consumerOf(request));
     }
   }
   return FandengTokenHubController;

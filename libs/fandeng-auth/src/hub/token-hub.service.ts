@@ -57,13 +57,19 @@ export class TokenHubService {
     }
   }
 
-  /** `GET {path}/token`. */
-  async current(response: unknown): Promise<HubTokenAnswer> {
-    return this.answer(await this.obtain(response));
+  /** `GET {path}/token`; `consumer` names the caller in log lines (`consumer billing`). */
+  async current(response: unknown, consumer = 'a consumer'): Promise<HubTokenAnswer> {
+    const token = await this.obtain(response);
+    this.logger.debug(`Token ${fingerprint(token.value)} handed to ${consumer}`);
+    return this.answer(token);
   }
 
   /** `POST {path}/token/rejected`: `body.digest` names the token a consumer saw rejected. */
-  async rejected(body: unknown, response: unknown): Promise<HubTokenAnswer> {
+  async rejected(
+    body: unknown,
+    response: unknown,
+    consumer = 'a consumer',
+  ): Promise<HubTokenAnswer> {
     const digest = (body as { digest?: unknown } | undefined)?.digest;
     if (typeof digest !== 'string' || !DIGEST.test(digest)) {
       throw new HttpException(
@@ -79,11 +85,14 @@ export class TokenHubService {
     const age = Date.now() - current.obtainedAt.getTime();
     if (age < this.options.minRefreshIntervalSeconds * 1000) {
       this.logger.warn(
-        `A consumer reported token ${fingerprint(current.value)} as rejected ${Math.round(age / 1000)} s after issue; ` +
+        `${capitalised(consumer)} reported token ${fingerprint(current.value)} as rejected ${Math.round(age / 1000)} s after issue; ` +
           'keeping it (minRefreshIntervalSeconds)',
       );
       return this.answer(current);
     }
+    this.logger.warn(
+      `${capitalised(consumer)} reported token ${fingerprint(current.value)} as rejected; refreshing it`,
+    );
     await this.tokens.invalidate(current.value);
     return this.answer(await this.obtain(response));
   }
@@ -124,4 +133,8 @@ export class TokenHubService {
       jti: token.jti,
     };
   }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
