@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../fandeng-auth.constants.js';
 import { runDoctor, type DoctorRunOptions } from './doctor.js';
 import { DOCTOR_EXIT_CODES } from './doctor-outcomes.js';
+import { runHub } from './hub-command.js';
 
 const HELP = `Usage: nestjs-fandeng-auth doctor [--json] [--timeout <ms>]
+       nestjs-fandeng-auth hub [--log-format text|json]
 
 Checks a deployment's Fandeng settings: requests one access token from the platform and says
 what happened and what to do next. Prints a fingerprint of the token, never the token or the
@@ -23,8 +25,20 @@ A service that gets its token from a token hub (FANDENG_MODE=consumer) asks the 
   FANDENG_HUB_URL         the hub, e.g. http://token-hub.internal:3000/fandeng-token-hub
   FANDENG_HUB_API_KEY     this service's key for the hub
 
+hub: runs the central token hub the platform asks for. It holds the credentials above, refreshes
+the token, and serves it to consumers by API key (GET {path}/token, POST {path}/token/rejected),
+with GET /health and GET /metrics (Prometheus text, when prom-client is installed). SIGTERM or
+SIGINT stops it gracefully. It reads, besides the platform's variables:
+  FANDENG_HUB_API_KEYS    keys separated by commas: key, sha256:<hex>, or name=key   required
+  FANDENG_HUB_PATH        where the hub's routes live                  default fandeng-token-hub
+  PORT, HOST              where it listens                             default 3000, 127.0.0.1
+  REDIS_URL               share the token with other hub replicas      default: none
+  REDIS_KEY_PREFIX        the store's key prefix                       default fandeng-auth:
+A bad setting exits with the invalid-environment code, naming the variable, never its value.
+
 Options:
   --json           print one JSON object instead of text
+  --log-format     hub: text (Nest's logger) or json (one object per line)
   --timeout <ms>   give up on the call after this long (default ${DEFAULT_REQUEST_TIMEOUT_MS})
   -h, --help       show this help
 
@@ -39,7 +53,7 @@ function usageError(message: string): number {
   return DOCTOR_EXIT_CODES.usage;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number | undefined> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -47,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: true,
@@ -58,6 +73,13 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(HELP);
     return DOCTOR_EXIT_CODES.ok;
+  }
+  if (positionals.length === 1 && positionals[0] === 'hub') {
+    const format = values['log-format'] ?? 'text';
+    if (format !== 'text' && format !== 'json')
+      return usageError('--log-format must be text or json');
+    loadDotEnv();
+    return runHub(process.env, format);
   }
   if (positionals.length !== 1 || positionals[0] !== 'doctor') {
     return usageError(positionals.length === 0 ? 'no command given' : 'unknown command');
@@ -86,7 +108,8 @@ function loadDotEnv(): Pick<DoctorRunOptions, 'notes' | 'problems'> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // undefined: a server runs until a signal stops it.
+    if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
     // runDoctor never throws; this is a bug, and its message could quote anything: name only.
