@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { DOCTOR_EXIT_CODES } from './doctor-outcomes.js';
 import type { DoctorEnv } from './doctor-env.js';
@@ -19,6 +20,14 @@ export async function runHub(env: DoctorEnv, format: 'text' | 'json'): Promise<n
     for (const problem of read.problems)
       logger.error(`Configuration: ${problem}`, 'FandengTokenHub');
     return DOCTOR_EXIT_CODES['invalid-environment'];
+  }
+  if (!installed('@nestjs/platform-express')) {
+    logger.error(
+      'The hub serves HTTP with @nestjs/platform-express, an optional peer: npm i @nestjs/platform-express ' +
+        '(or npx -p nestjs-fandeng-auth -p @nestjs/platform-express nestjs-fandeng-auth hub)',
+      'FandengTokenHub',
+    );
+    return DOCTOR_EXIT_CODES.unexpected;
   }
   let hub;
   try {
@@ -43,4 +52,13 @@ export async function runHub(env: DoctorEnv, format: 'text' | 'json'): Promise<n
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   return undefined;
+}
+
+function installed(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
