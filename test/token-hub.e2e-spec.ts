@@ -66,9 +66,32 @@ describe('the central token hub', () => {
       expect(refusal.headers['cache-control']).toBe('no-store');
       expect(refusal.text).not.toContain(ok.body.value);
     }
-    expect(fx.hub!.logger.lines.filter((line) => line.includes('refused'))).toHaveLength(4);
+    // One line per address a minute, not one per attempt.
+    expect(fx.hub!.logger.lines.filter((line) => line.includes('refused'))).toHaveLength(1);
     expect(fx.emulator.counters.tokenRequests).toBe(1);
     fx.expectNoSecrets(fx.allLines());
+  });
+
+  it('answers 429 with Retry-After to an address past 10 wrong keys a minute, whatever key it sends next', async () => {
+    await fx.startHub();
+    const server = fx.hub!.app.getHttpServer();
+    const attempt = (key: string) =>
+      request(server).get(`/${HUB_PATH}/token`).set('Authorization', `Bearer ${key}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++)
+      statuses.push((await attempt(`guess-${i}-0123456789abcdef`)).status);
+    const blocked = await attempt(KEY_A); // a guesser must not learn that this one works
+
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(blocked.text).not.toContain('value');
+    const lines = fx.hub!.logger.lines.filter((line) => line.includes('refused'));
+    expect(lines).toEqual([
+      'WARN Token hub refused a request from 127.0.0.1: wrong API key; more than 10 a minute get 429',
+    ]);
+    expect(fx.emulator.counters.tokenRequests).toBe(0); // never got as far as the token
   });
 
   it('gives a consumer with a retired key a typed error that names no key', async () => {
