@@ -1,6 +1,9 @@
 import { ConfigurableModuleBuilder, Module } from '@nestjs/common';
 import { HubApiKeyGuard } from './hub-api-key.guard.js';
-import { createTokenHubController } from './token-hub.controller.js';
+import {
+  createTokenHubController,
+  createTokenHubOpenApiController,
+} from './token-hub.controller.js';
 import { TokenHubService } from './token-hub.service.js';
 import {
   DEFAULT_HUB_PATH,
@@ -20,7 +23,10 @@ const { ConfigurableModuleClass, ASYNC_OPTIONS_TYPE } =
     .setFactoryMethodName('createFandengTokenHubOptions')
     .setExtras<FandengTokenHubExtras>({ path: DEFAULT_HUB_PATH }, (definition, extras) => ({
       ...definition,
-      controllers: [createTokenHubController(extras.path ?? DEFAULT_HUB_PATH)],
+      controllers: [
+        createTokenHubController(extras.path ?? DEFAULT_HUB_PATH),
+        createTokenHubOpenApiController(extras.path ?? DEFAULT_HUB_PATH),
+      ],
     }))
     .build();
 

@@ -19,6 +19,7 @@ import {
   type HubTokenAnswer,
 } from '../sources/hub-protocol.js';
 import { consumerOf, HubApiKeyGuard } from './hub-api-key.guard.js';
+import { hubOpenApiDocument } from './hub-openapi.js';
 import { TokenHubService } from './token-hub.service.js';
 
 /**
@@ -58,4 +59,17 @@ export function createTokenHubController(path: string): Type<unknown> {
     }
   }
   return FandengTokenHubController;
+}
+
+/** `GET {path}/openapi.json`: the protocol's OpenAPI 3.1 document, no key needed (it holds no secret). */
+export function createTokenHubOpenApiController(path: string): Type<unknown> {
+  const document = hubOpenApiDocument(path);
+  @Controller(path)
+  class FandengTokenHubOpenApiController {
+    @Get('openapi.json')
+    openApi(): Record<string, unknown> {
+      return document;
+    }
+  }
+  return FandengTokenHubOpenApiController;
 }
