@@ -97,7 +97,14 @@ describe('npx nestjs-fandeng-auth hub (issue 18)', () => {
     expect(((await other.json()) as { value: string }).value).toBe(value);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', token: { state: 'valid' } });
-    expect(await metrics.text()).toContain('fandeng_auth_token_requests_total');
+    const exposition = await metrics.text();
+    expect(exposition).toContain('fandeng_auth_token_requests_total');
+    expect(exposition).toContain(
+      'fandeng_hub_consumer_requests_total{consumer="billing",kind="token"} 1',
+    );
+    expect(exposition).toContain(
+      'fandeng_hub_consumer_requests_total{consumer="unnamed",kind="token"} 1',
+    );
     expect(emulator.counters.tokenRequests).toBe(1);
 
     hub.child.kill('SIGTERM');

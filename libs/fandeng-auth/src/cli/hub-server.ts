@@ -14,6 +14,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { FandengAuthModule } from '../fandeng-auth.module.js';
 import { FandengTokenHubModule } from '../hub/fandeng-token-hub.module.js';
+import { TokenHubService } from '../hub/token-hub.service.js';
 import { registerFandengAuthMetrics } from '../metrics/prometheus-metrics.js';
 import { RedisTokenStore } from '../stores/redis-token.store.js';
 import { TokenService } from '../token/token.service.js';
@@ -61,9 +62,22 @@ function withoutBootLines(logger: LoggerService): LoggerService {
   };
 }
 
+/** The parts of prom-client the hub server uses. */
+interface PromClient {
+  register: { metrics(): Promise<string>; contentType: string };
+  Counter: new (config: {
+    name: string;
+    help: string;
+    labelNames: string[];
+    collect(this: {
+      reset(): void;
+      inc(labels: Record<string, string>, value: number): void;
+    }): void;
+  }) => unknown;
+}
+
 /** The prom-client module, if the optional peer is installed. */
-function promClient():
-  { register: { metrics(): Promise<string>; contentType: string } } | undefined {
+function promClient(): PromClient | undefined {
   try {
     return createRequire(import.meta.url)('prom-client');
   } catch {
@@ -102,6 +116,23 @@ function metricsController(prom: NonNullable<ReturnType<typeof promClient>>) {
   return HubMetricsController;
 }
 
+/** `fandeng_hub_consumer_requests_total{consumer, kind}`: who pulled the token, who reported a rejection. */
+function registerConsumerMetrics(prom: PromClient, hub: TokenHubService): void {
+  new prom.Counter({
+    name: 'fandeng_hub_consumer_requests_total',
+    help: 'Requests the hub answered, by the consumer name of the key (unnamed: keys without one) and kind (token, rejection)',
+    labelNames: ['consumer', 'kind'],
+    collect() {
+      this.reset();
+      for (const [name, counts] of hub.getConsumerCounts()) {
+        const consumer = name || 'unnamed';
+        if (counts.tokens > 0) this.inc({ consumer, kind: 'token' }, counts.tokens);
+        if (counts.rejections > 0) this.inc({ consumer, kind: 'rejection' }, counts.rejections);
+      }
+    },
+  });
+}
+
 /** A running hub: where it listens, and how to stop it (in-flight requests finish first). */
 export interface RunningHub {
   app: INestApplication;
@@ -128,7 +159,10 @@ export async function startHubServer(
   class HubServerModule {}
 
   const app = await NestFactory.create(HubServerModule, { logger: withoutBootLines(logger) });
-  if (prom) registerFandengAuthMetrics(app.get(TokenService));
+  if (prom) {
+    registerFandengAuthMetrics(app.get(TokenService));
+    registerConsumerMetrics(prom, app.get(TokenHubService));
+  }
   await app.listen(settings.port, settings.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;

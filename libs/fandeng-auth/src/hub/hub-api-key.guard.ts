@@ -21,10 +21,9 @@ import {
 /** Where the guard leaves the matched key's consumer name on the request, for the hub's logs. */
 export const HUB_CONSUMER = Symbol('fandeng-hub-consumer');
 
-/** The consumer name the guard found for `request`: its key's, or `a consumer`. */
-export function consumerOf(request: unknown): string {
-  const name = (request as { [HUB_CONSUMER]?: string } | undefined)?.[HUB_CONSUMER];
-  return name === undefined ? 'a consumer' : `consumer ${name}`;
+/** The consumer name of the key that `request` carried, where its key has one. */
+export function consumerOf(request: unknown): string | undefined {
+  return (request as { [HUB_CONSUMER]?: string } | undefined)?.[HUB_CONSUMER];
 }
 
 /** Wrong or missing keys an address may present in a minute; then it gets 429 until the minute ends. */

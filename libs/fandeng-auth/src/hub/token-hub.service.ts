@@ -23,6 +23,8 @@ const mountedPaths = new WeakMap<object, Set<string>>();
 export class TokenHubService {
   private tokens!: TokenService;
   private readonly logger: ModuleLogger;
+  /** Per consumer name (`''`: keys without one): tokens handed out, rejections reported. Bounded by the keys. */
+  private readonly counts = new Map<string, HubConsumerCounts>();
 
   constructor(
     @Inject(FANDENG_TOKEN_HUB_OPTIONS) private readonly options: ResolvedTokenHubOptions,
@@ -57,10 +59,16 @@ export class TokenHubService {
     }
   }
 
-  /** `GET {path}/token`; `consumer` names the caller in log lines (`consumer billing`). */
-  async current(response: unknown, consumer = 'a consumer'): Promise<HubTokenAnswer> {
+  /** Tokens handed out and rejections reported, per consumer name (`''`: keys without a name). */
+  getConsumerCounts(): ReadonlyMap<string, Readonly<HubConsumerCounts>> {
+    return this.counts;
+  }
+
+  /** `GET {path}/token`; `consumer` is the name of the caller's key, if it has one. */
+  async current(response: unknown, consumer?: string): Promise<HubTokenAnswer> {
     const token = await this.obtain(response);
-    this.logger.debug(`Token ${fingerprint(token.value)} handed to ${consumer}`);
+    this.count(consumer).tokens++;
+    this.logger.debug(`Token ${fingerprint(token.value)} handed to ${who(consumer)}`);
     return this.answer(token);
   }
 
@@ -80,21 +88,32 @@ export class TokenHubService {
         400,
       );
     }
+    this.count(consumer).rejections++;
     const current = await this.obtain(response);
     if (tokenDigest(current.value) !== digest) return this.answer(current); // already replaced
     const age = Date.now() - current.obtainedAt.getTime();
     if (age < this.options.minRefreshIntervalSeconds * 1000) {
       this.logger.warn(
-        `${capitalised(consumer)} reported token ${fingerprint(current.value)} as rejected ${Math.round(age / 1000)} s after issue; ` +
+        `${capitalised(who(consumer))} reported token ${fingerprint(current.value)} as rejected ${Math.round(age / 1000)} s after issue; ` +
           'keeping it (minRefreshIntervalSeconds)',
       );
       return this.answer(current);
     }
     this.logger.warn(
-      `${capitalised(consumer)} reported token ${fingerprint(current.value)} as rejected; refreshing it`,
+      `${capitalised(who(consumer))} reported token ${fingerprint(current.value)} as rejected; refreshing it`,
     );
     await this.tokens.invalidate(current.value);
     return this.answer(await this.obtain(response));
+  }
+
+  private count(consumer: string | undefined): HubConsumerCounts {
+    const key = consumer ?? '';
+    let counts = this.counts.get(key);
+    if (counts === undefined) {
+      counts = { tokens: 0, rejections: 0 };
+      this.counts.set(key, counts);
+    }
+    return counts;
   }
 
   private async obtain(response: unknown): Promise<AccessToken> {
@@ -133,6 +152,16 @@ export class TokenHubService {
       jti: token.jti,
     };
   }
+}
+
+/** What one consumer asked of the hub since it started. */
+export interface HubConsumerCounts {
+  tokens: number;
+  rejections: number;
+}
+
+function who(consumer: string | undefined): string {
+  return consumer === undefined ? 'a consumer' : `consumer ${consumer}`;
 }
 
 function capitalised(text: string): string {
