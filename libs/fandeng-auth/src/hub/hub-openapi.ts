@@ -81,6 +81,46 @@ const answers = {
   },
 };
 
+/** The schemas and the security scheme the routes refer to. */
+const COMPONENTS = {
+  securitySchemes: {
+    apiKey: {
+      type: 'http',
+      scheme: 'bearer',
+      description: "One of the hub's API keys: `Authorization: Bearer <key>`.",
+    },
+  },
+  schemas: {
+    HubToken: TOKEN,
+    HubError: HUB_ERROR,
+    NestError: NEST_ERROR,
+    RejectedToken: {
+      type: 'object',
+      required: ['digest'],
+      properties: {
+        digest: {
+          type: 'string',
+          pattern: '^[0-9a-f]{64}$',
+          description:
+            'SHA-256 of the rejected token (UTF-8), lower-case hex: the token itself never travels back.',
+        },
+      },
+    },
+    BadRequest: {
+      type: 'object',
+      required: ['error', 'message'],
+      properties: { error: { const: 'bad_request' }, message: { type: 'string' } },
+      additionalProperties: false,
+    },
+    TooManyRequests: {
+      type: 'object',
+      required: ['error', 'message'],
+      properties: { error: { const: 'too_many_requests' }, message: { type: 'string' } },
+      additionalProperties: false,
+    },
+  },
+};
+
 /**
  * The hub's protocol as an OpenAPI 3.1 document, with its routes under `/{path}`: served at
  * `GET {path}/openapi.json`, and written to `docs/hub-openapi.yaml` by `npm run docs:openapi`.
@@ -136,43 +176,6 @@ export function hubOpenApiDocument(path: string): Record<string, unknown> {
         },
       },
     },
-    components: {
-      securitySchemes: {
-        apiKey: {
-          type: 'http',
-          scheme: 'bearer',
-          description: "One of the hub's API keys: `Authorization: Bearer <key>`.",
-        },
-      },
-      schemas: {
-        HubToken: TOKEN,
-        HubError: HUB_ERROR,
-        NestError: NEST_ERROR,
-        RejectedToken: {
-          type: 'object',
-          required: ['digest'],
-          properties: {
-            digest: {
-              type: 'string',
-              pattern: '^[0-9a-f]{64}$',
-              description:
-                'SHA-256 of the rejected token (UTF-8), lower-case hex: the token itself never travels back.',
-            },
-          },
-        },
-        BadRequest: {
-          type: 'object',
-          required: ['error', 'message'],
-          properties: { error: { const: 'bad_request' }, message: { type: 'string' } },
-          additionalProperties: false,
-        },
-        TooManyRequests: {
-          type: 'object',
-          required: ['error', 'message'],
-          properties: { error: { const: 'too_many_requests' }, message: { type: 'string' } },
-          additionalProperties: false,
-        },
-      },
-    },
+    components: COMPONENTS,
   };
 }
