@@ -59,33 +59,35 @@ describeWithRedisServer('Redis Sentinel: a fleet through failovers (issue 17)', 
 
     // 3. The fleet is back on one token, stored on the new master (at its next refresh at the
     // latest, where the outage made instances fetch on their own).
-    const converged = () => {
-      const held = run.fleet.map(({ tokens }) => tokens.getStatus());
+    // One token in every instance and in the new master: a write that an instance gave up on
+    // during the outage may still land there later (ioredis sends its queue on reconnecting), and
+    // the next refresh cycle settles that too.
+    const master = run.track(group.byPort(third).client());
+    let held: (string | undefined)[] = [];
+    let stored: string | undefined;
+    const converged = async () => {
+      held = run.fleet.map(({ tokens }) => tokens.peekToken()?.value);
+      const text = await master.get(`${prefix}token:test-client`);
+      stored = text ? (JSON.parse(text) as { value: string }).value : undefined;
       return (
-        new Set(held.map(({ fingerprint }) => fingerprint)).size === 1 &&
-        held.every(({ store }) => store.healthy)
+        new Set([...held, stored]).size === 1 &&
+        run.fleet.every(({ tokens }) => tokens.getStatus().store.healthy)
       );
     };
-    await until(async () => converged(), 'the fleet on one token again', 3 * CYCLE_MS);
-    timings.push(`fleet on one token again ${Date.now() - at} ms after the kill`);
+    await until(converged, 'the fleet and the new master on one token again', 3 * CYCLE_MS);
+    timings.push(`fleet and store on one token again ${Date.now() - at} ms after the kill`);
     finished = true;
     const figures = await load;
     const elapsedMs = Date.now() - started;
 
-    const held = run.fleet.map(({ tokens }) => tokens.peekToken()?.value);
-    const master = group.byPort(third).client();
-    const stored = await master
-      .get(`${prefix}token:test-client`)
-      .finally(() => master.disconnect());
     process.stdout.write(
       `Sentinel: ${INSTANCES} instances, ${figures.calls} calls in ${elapsedMs} ms; ` +
         `${timings.join('; ')}; fleet on local fallback ${figures.fallbackMs} ms; ` +
         `token requests ${run.emulator.counters.tokenRequests} (bound ${cyclesPlus(elapsedMs, 2)})\n`,
     );
     expect(figures).toMatchObject({ failed: 0, rejected: 0, errors: [] });
-    expect(new Set(held).size).toBe(1);
-    expect(JSON.parse(stored!).value).toBe(held[0]);
-    expect(run.fleet.every(({ tokens }) => tokens.getStatus().store.healthy)).toBe(true);
+    expect(new Set([...held, stored]).size).toBe(1); // as `until` saw it
+    expect(run.emulator.isValid(stored!)).toBe(true);
     // The first fetch plus one per cycle elapsed, and two for the failovers at most.
     expect(run.emulator.counters.tokenRequests).toBeLessThanOrEqual(cyclesPlus(elapsedMs, 2) + 1);
   }, 60_000);
