@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import {
+  getFandengFetchToken,
   getFandengHealthIndicatorToken,
   getFandengHttpServiceToken,
   getTokenServiceToken,
@@ -17,3 +18,7 @@ export const InjectFandengHttpService = (name?: string): PropertyDecorator & Par
 export const InjectFandengHealthIndicator = (
   name?: string,
 ): PropertyDecorator & ParameterDecorator => Inject(getFandengHealthIndicatorToken(name));
+
+/** Injects the `FandengFetch` of the registration called `name` (the default one without). */
+export const InjectFandengFetch = (name?: string): PropertyDecorator & ParameterDecorator =>
+  Inject(getFandengFetchToken(name));

@@ -9,6 +9,7 @@ import {
   FANDENG_TOKEN_STORE,
 } from './fandeng-auth.constants.js';
 import { FandengHealthIndicator } from './health/fandeng-health.indicator.js';
+import { FandengFetch } from './http/fandeng-fetch.js';
 import { FandengHttpService } from './http/fandeng-http.service.js';
 import type { FandengAuthModuleOptions } from './interfaces/fandeng-auth-options.interface.js';
 import { resolveOptions, type ResolvedFandengAuthOptions } from './options/resolve-options.js';
@@ -26,6 +27,11 @@ export function getFandengHttpServiceToken(name?: string): InjectionToken {
   return name ? `FANDENG_AUTH:HTTP_SERVICE:${name}` : FandengHttpService;
 }
 
+/** The injection token of a named registration's `FandengFetch`; the class itself for the default one. */
+export function getFandengFetchToken(name?: string): InjectionToken {
+  return name ? `FANDENG_AUTH:FETCH:${name}` : FandengFetch;
+}
+
 /** The injection token of a named registration's `FandengHealthIndicator`; the class itself for the default one. */
 export function getFandengHealthIndicatorToken(name?: string): InjectionToken {
   return name ? `FANDENG_AUTH:HEALTH:${name}` : FandengHealthIndicator;
@@ -33,7 +39,8 @@ export function getFandengHealthIndicatorToken(name?: string): InjectionToken {
 
 /**
  * The providers and exports of one registration. The default one provides and exports the
- * classes (`TokenService`, `FandengHttpService`, `HttpService`, `FandengHealthIndicator`); a named
+ * classes (`TokenService`, `FandengHttpService`, `HttpService`, `FandengFetch`,
+ * `FandengHealthIndicator`); a named
  * one provides its services under its named tokens only, never under the classes. So two
  * registrations in one app can never hand one's token or client to the other's injection point,
  * and `app.get(TokenService)` finds the default one, never a named one.
@@ -45,6 +52,7 @@ export function registrationProviders(name: string | undefined): {
   const tokenService = getTokenServiceToken(name);
   const httpService = getFandengHttpServiceToken(name);
   const healthIndicator = getFandengHealthIndicatorToken(name);
+  const fetchClient = getFandengFetchToken(name);
   const providers: Provider[] = [
     { provide: FANDENG_AUTH_NAME, useValue: name ?? '' },
     {
@@ -69,12 +77,19 @@ export function registrationProviders(name: string | undefined): {
       inject: [FANDENG_AUTH_OPTIONS, tokenService],
     },
     {
+      provide: fetchClient,
+      useFactory: (options: ResolvedFandengAuthOptions, tokens: TokenService) =>
+        new FandengFetch(tokens, options),
+      inject: [FANDENG_AUTH_OPTIONS, tokenService],
+    },
+    {
       provide: healthIndicator,
       useFactory: (tokens: TokenService) => FandengHealthIndicator.for(tokens),
       inject: [tokenService],
     },
   ];
-  if (name) return { providers, exports: [tokenService, httpService, healthIndicator] };
+  if (name)
+    return { providers, exports: [tokenService, httpService, fetchClient, healthIndicator] };
   providers.push(
     { provide: HttpService, useExisting: FandengHttpService },
     { provide: FANDENG_DEFAULT_TOKEN_SERVICE, useExisting: TokenService },
@@ -85,6 +100,7 @@ export function registrationProviders(name: string | undefined): {
       TokenService,
       FandengHttpService,
       HttpService,
+      FandengFetch,
       FandengHealthIndicator,
       FANDENG_AUTH_OPTIONS,
     ],

@@ -3,11 +3,13 @@
 // and test/api-surface.e2e-spec.ts fails when this file and that list disagree.
 export { FandengAuthModule } from './fandeng-auth.module.js';
 export {
+  InjectFandengFetch,
   InjectFandengHealthIndicator,
   InjectFandengHttpService,
   InjectTokenService,
 } from './fandeng-auth.decorators.js';
 export {
+  getFandengFetchToken,
   getFandengHealthIndicatorToken,
   getFandengHttpServiceToken,
   getTokenServiceToken,
@@ -31,6 +33,12 @@ export type { FandengAuthMetrics } from './interfaces/fandeng-auth-metrics.inter
 export type { TokenEvent } from './interfaces/token-event.interface.js';
 export type { TokenStatus } from './interfaces/token-status.interface.js';
 export { FandengHttpService } from './http/fandeng-http.service.js';
+export {
+  FandengFetch,
+  type FandengFetchFunction,
+  type FandengFetchOptions,
+  type FandengRequestInit,
+} from './http/fandeng-fetch.js';
 export {
   installTokenInterceptor,
   type InterceptorTokenSource,

@@ -15,7 +15,7 @@ export function authorizedOriginSet(origins: readonly string[]): ReadonlySet<str
 }
 
 // axios's isAbsoluteURL: `scheme://` or protocol-relative `//`.
-const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+export const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 // Scheme and authority of an absolute URL: everything up to the path, query or fragment. The URL
 // parser ends the authority at the same place (or earlier, at a `\`), so the prefix and the whole
 // URL have the same origin.

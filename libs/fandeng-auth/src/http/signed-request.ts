@@ -16,8 +16,10 @@ export const SIGNED = '__fandengAuth';
 /** A request config, with what the interceptor put on it when it signed it. */
 export type SignedConfig = InternalAxiosRequestConfig & { [SIGNED]?: Signed };
 
-function scheme(tokenType: string): string {
-  return tokenType.toLowerCase() === 'bearer' ? 'Bearer' : tokenType;
+/** The `Authorization` value for a token: `Bearer <token>` (the platform says `bearer`). */
+export function authorizationValue(token: AccessToken): string {
+  const scheme = token.tokenType.toLowerCase() === 'bearer' ? 'Bearer' : token.tokenType;
+  return `${scheme} ${token.value}`;
 }
 
 /**
@@ -32,7 +34,7 @@ export function signer(
   return (config, token) => {
     if (token !== lastToken) {
       lastToken = token;
-      lastHeader = `${scheme(token.tokenType)} ${token.value}`;
+      lastHeader = authorizationValue(token);
     }
     const headers = AxiosHeaders.from(config.headers);
     headers.set('Authorization', lastHeader);

@@ -3,9 +3,11 @@ import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common'
 import axios from 'axios';
 import { DEFAULT_BASE_URL } from '../fandeng-auth.constants.js';
 import { FandengHealthIndicator } from '../health/fandeng-health.indicator.js';
+import { FandengFetch } from '../http/fandeng-fetch.js';
 import { FandengHttpService } from '../http/fandeng-http.service.js';
 import { installTokenInterceptor } from '../http/token-interceptor.js';
 import {
+  getFandengFetchToken,
   getFandengHealthIndicatorToken,
   getFandengHttpServiceToken,
   getTokenServiceToken,
@@ -39,8 +41,8 @@ export function getFakeTokenServiceToken(name?: string): InjectionToken {
 /**
  * Stands in for `FandengAuthModule` in a user's tests: `TokenService` is a
  * {@link FakeTokenService} (inject `FakeTokenService` to control it); `HttpService` /
- * `FandengHttpService` put the fake token on requests to the authorised origins, with the same
- * interceptor as the real module; `FandengHealthIndicator` reports on the fake. Nothing is
+ * `FandengHttpService` and `FandengFetch` put the fake token on requests to the authorised
+ * origins, with the same code as the real module; `FandengHealthIndicator` reports on the fake. Nothing is
  * fetched and no timer runs.
  */
 @Module({})
@@ -68,6 +70,16 @@ export class FandengAuthTestingModule {
         },
         { provide: HttpService, useExisting: FandengHttpService },
         {
+          provide: FandengFetch,
+          useFactory: (fake: FakeTokenService) =>
+            new FandengFetch(fake, {
+              apiBaseUrl,
+              authorizedOrigins,
+              retryOnUnauthorized: options.retryOnUnauthorized,
+            }),
+          inject: [FakeTokenService],
+        },
+        {
           provide: FandengHealthIndicator,
           useFactory: (fake: FakeTokenService) => FandengHealthIndicator.for(fake),
           inject: [FakeTokenService],
@@ -78,6 +90,7 @@ export class FandengAuthTestingModule {
         TokenService,
         FandengHttpService,
         HttpService,
+        FandengFetch,
         FandengHealthIndicator,
       ],
     };
@@ -87,6 +100,7 @@ export class FandengAuthTestingModule {
       { provide: getFakeTokenServiceToken(name), useExisting: FakeTokenService },
       { provide: getTokenServiceToken(name), useExisting: FakeTokenService },
       { provide: getFandengHttpServiceToken(name), useExisting: FandengHttpService },
+      { provide: getFandengFetchToken(name), useExisting: FandengFetch },
       { provide: getFandengHealthIndicatorToken(name), useExisting: FandengHealthIndicator },
     ];
     return {

@@ -1,0 +1,177 @@
+import type { AccessToken } from '../interfaces/access-token.interface.js';
+import { ABSOLUTE_URL, OriginGuard, originOf } from './authorized-origins.js';
+import { authorizationValue } from './signed-request.js';
+import type { InterceptorTokenSource } from './token-interceptor.js';
+
+/** `RequestInit` with the module's per-request switch. */
+export interface FandengRequestInit extends RequestInit {
+  /** `false`: send this request without the platform token, even to an authorised origin. */
+  fandengAuth?: boolean;
+}
+
+/** A function with the signature of the global `fetch`, plus the module's per-request switch. */
+export type FandengFetchFunction = (
+  input: FetchInput,
+  init?: FandengRequestInit,
+) => Promise<Response>;
+
+/** Options of a {@link FandengFetch}: the same as the axios path's. */
+export interface FandengFetchOptions {
+  /** Relative paths are resolved against it, as axios resolves them against `baseURL`. */
+  apiBaseUrl: string;
+  /** Origins (`https://host[:port]`) that may receive the token. Every other origin gets none. */
+  authorizedOrigins: readonly string[];
+  /** On a 401 from an authorised origin, invalidate the token and replay once. Default `true`. */
+  retryOnUnauthorized?: boolean;
+}
+
+type FetchInput = string | URL | Request;
+
+/** What was put on one request: where it went, the token, whether it may be sent again. */
+interface Signed {
+  url: FetchInput;
+  token: string;
+  replayable: boolean;
+}
+
+/**
+ * The module's fetch path: `fetch(input, init?)` has the signature and the semantics of the global
+ * `fetch`, resolves relative paths against `apiBaseUrl` (as the module's `HttpService` does) and
+ * puts `Authorization: <type> <token>` on requests to an authorised origin only. A caller's own
+ * `Authorization` is kept; `{ fandengAuth: false }` sends a request without the token. A 401 from
+ * the origin the token went to reports the token and replays the request once with a fresh one,
+ * when the body can be sent again (no body, a string, bytes, a `Blob`, `FormData` or
+ * `URLSearchParams`); a stream body or a `Request` with a body gets the 401 as it is.
+ *
+ * Redirects: fetch drops `Authorization` when a redirect leaves the origin (the Fetch standard,
+ * which Node's fetch follows), so the token never follows a redirect to another origin; a 401
+ * from there says nothing about the token and is not replayed.
+ *
+ * `fetch` is a bound function: pass it wherever a fetch function is expected (an OpenAPI
+ * client's `fetch` option, for example). {@link wrap} gives the same over another fetch
+ * implementation (undici's own `fetch`, one bound to a dispatcher of the app).
+ */
+export class FandengFetch {
+  /** The global `fetch` (read at each call, so an app's own global dispatcher applies). */
+  readonly fetch: FandengFetchFunction;
+  private readonly guard: OriginGuard;
+  private readonly base: string;
+  private readonly retryOnUnauthorized: boolean;
+  private lastToken: AccessToken | undefined;
+  private lastHeader = '';
+
+  constructor(
+    private readonly tokens: InterceptorTokenSource,
+    options: FandengFetchOptions,
+  ) {
+    this.guard = new OriginGuard(options.authorizedOrigins);
+    this.base = options.apiBaseUrl.replace(/\/?\/$/, '');
+    this.retryOnUnauthorized = options.retryOnUnauthorized ?? true;
+    this.fetch = this.wrap((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** The module's behaviour over another fetch implementation with the global's signature. */
+  wrap(fetchImpl: typeof globalThis.fetch): FandengFetchFunction {
+    return (input, init) => {
+      const url = this.resolve(input);
+      if (init?.fandengAuth === false || !this.allows(url) || hasOwnAuthorization(input, init))
+        return fetchImpl(url, init);
+      const token = this.tokens.peekToken();
+      if (token !== undefined) return this.send(fetchImpl, url, init, token);
+      return this.tokens.getToken().then((t) => this.send(fetchImpl, url, init, t));
+    };
+  }
+
+  /** The URL fetch will request: absolute as it is, a path joined to `apiBaseUrl` as axios joins it
+   * (`combineURLs`: the base's path is kept, so a path means the same on both paths of the module). */
+  private resolve(input: FetchInput): FetchInput {
+    if (typeof input !== 'string' || ABSOLUTE_URL.test(input)) return input;
+    return `${this.base}/${input.replace(/^\/+/, '')}`;
+  }
+
+  /** Is the URL about to be sent on an authorised origin? Memoised: the hot path parses nothing. */
+  private allows(url: FetchInput): boolean {
+    if (typeof url === 'string') return this.guard.allowsRequest(url, undefined);
+    return this.guard.allows(url instanceof URL ? url.origin : url.url);
+  }
+
+  private send(
+    fetchImpl: typeof globalThis.fetch,
+    url: FetchInput,
+    init: FandengRequestInit | undefined,
+    token: AccessToken,
+  ): Promise<Response> {
+    const sent = fetchImpl(url, this.sign(url, init, token));
+    if (!this.retryOnUnauthorized) return sent;
+    const signed: Signed = { url, token: token.value, replayable: isReplayable(url, init) };
+    return sent.then((response) =>
+      response.status === 401 ? this.onUnauthorized(fetchImpl, response, init, signed) : response,
+    );
+  }
+
+  /** The request's `init` with the token's header on it; the caller's `init` is never changed. */
+  private sign(
+    url: FetchInput,
+    init: FandengRequestInit | undefined,
+    token: AccessToken,
+  ): RequestInit {
+    if (token !== this.lastToken) {
+      this.lastToken = token;
+      this.lastHeader = authorizationValue(token);
+    }
+    const own = init?.headers ?? (url instanceof Request ? url.headers : undefined);
+    if (own === undefined) return { ...init, headers: { authorization: this.lastHeader } };
+    const headers = new Headers(own);
+    headers.set('authorization', this.lastHeader);
+    return { ...init, headers };
+  }
+
+  /**
+   * A 401 to a signed request: when it came from the origin the token went to (not from another
+   * origin a redirect reached without it), report the token and replay once with a fresh one.
+   */
+  private async onUnauthorized(
+    fetchImpl: typeof globalThis.fetch,
+    response: Response,
+    init: FandengRequestInit | undefined,
+    signed: Signed,
+  ): Promise<Response> {
+    const { url } = signed;
+    const sentTo = originOf(
+      typeof url === 'string' ? url : url instanceof URL ? url.href : url.url,
+    );
+    if (!signed.replayable || (response.url !== '' && originOf(response.url) !== sentTo))
+      return response;
+    await this.tokens.invalidate(signed.token);
+    const fresh = await this.tokens.getToken();
+    if (fresh.value === signed.token) return response; // kept: a replay would only fail again
+    await response.body?.cancel().catch(() => undefined);
+    this.tokens.metrics.count('unauthorizedReplays');
+    return fetchImpl(url, this.sign(url, init, fresh));
+  }
+}
+
+/** Does the request already carry the caller's own `Authorization`? */
+function hasOwnAuthorization(input: FetchInput, init: RequestInit | undefined): boolean {
+  const headers = init?.headers ?? (input instanceof Request ? input.headers : undefined);
+  if (headers === undefined) return false;
+  if (headers instanceof Headers) return headers.has('authorization');
+  if (Array.isArray(headers))
+    return headers.some(([name]) => name.toLowerCase() === 'authorization');
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+}
+
+/** Can the body be sent a second time? A stream (or a `Request`'s body) is read by the first send. */
+function isReplayable(input: FetchInput, init: RequestInit | undefined): boolean {
+  const body = init?.body;
+  if (body === undefined || body === null)
+    return !(input instanceof Request) || input.body === null;
+  return (
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof Blob ||
+    body instanceof FormData ||
+    body instanceof URLSearchParams
+  );
+}
