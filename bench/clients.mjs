@@ -88,6 +88,7 @@ export async function createClient(name, url, extra = {}) {
         getToken: () => tokens.getAccessToken(),
         tokens,
         http,
+        fetch: app.get(auth.FandengFetch),
         close: () => app.close(),
       };
     }
