@@ -167,6 +167,44 @@ describe('the Bearer interceptor', () => {
     }
   });
 
+  it('keeps axios on its synchronous path: a cold request waits for the token in the adapter', async () => {
+    await boot();
+    const handlers = (
+      http.axiosRef.interceptors.request as unknown as { handlers: { synchronous: boolean }[] }
+    ).handlers;
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => firstValueFrom(http.get('/api/books'))),
+    );
+
+    expect(handlers.length).toBeGreaterThan(0);
+    expect(handlers.every((handler) => handler.synchronous)).toBe(true);
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(emulator.counters.tokenRequests).toBe(1);
+  });
+
+  it('judges a cold request after the interceptors that run after the signer', async () => {
+    await boot();
+    const instance = axios.create({ baseURL: emulator.url });
+    // Registered before the module's interceptor, so axios runs it after the signer.
+    instance.interceptors.request.use((config) => {
+      if (config.url === '/elsewhere') config.baseURL = other.url;
+      if (config.url === '/mine') config.headers.set('Authorization', 'Basic mine');
+      return config;
+    });
+    installTokenInterceptor(instance, harness.tokens, { authorizedOrigins: [emulator.url] });
+    const [books] = await Promise.all([
+      instance.get('/api/books'),
+      instance.get('/elsewhere'),
+      instance.get('/mine', { baseURL: other.url }),
+    ]);
+
+    expect(books.status).toBe(200);
+    expect(other.received.map((h) => h.authorization)).toEqual(
+      expect.arrayContaining([undefined, 'Basic mine']),
+    );
+    expect(emulator.counters.tokenRequests).toBe(1);
+  });
+
   it("keeps the caller's own Authorization header, and honours the opt-out", async () => {
     await boot({ authorizedOrigins: [emulator.url, other.url] });
     await http.axiosRef.get(`${other.url}/own`, { headers: { Authorization: 'Basic abc' } });

@@ -4,7 +4,7 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import type { OriginGuard } from './authorized-origins.js';
-import { SIGNED, type SignedConfig } from './signed-request.js';
+import { DEFERRED, SIGNED, type SignedConfig } from './signed-request.js';
 
 type BeforeRedirect = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
 
@@ -31,11 +31,12 @@ export class SendGuards {
   /**
    * `adapter`, taking the token back from a request that no longer goes to an authorised
    * origin. axios runs request interceptors in reverse order of registration: one the user
-   * registered before the signer runs after it, and may retarget the request.
+   * registered before the signer runs after it, and may retarget the request. A request that
+   * waits for the first token ({@link defer}) waits here, after every interceptor.
    */
   adapter(adapter: AxiosRequestConfig['adapter']): AxiosAdapter {
     let resolved: AxiosAdapter | undefined;
-    const guarded: AxiosAdapter = (config: SignedConfig) => {
+    const send: AxiosAdapter = (config: SignedConfig) => {
       const signed = config[SIGNED];
       if (
         signed !== undefined &&
@@ -49,13 +50,30 @@ export class SendGuards {
       resolved ??= axios.getAdapter(adapter ?? axios.defaults.adapter);
       return resolved(config);
     };
+    const guarded: AxiosAdapter = (config: SignedConfig) => {
+      const waiting = config[DEFERRED];
+      if (waiting === undefined) return send(config);
+      delete config[DEFERRED];
+      return waiting(config).then(send);
+    };
     this.adapters.add(guarded);
     return guarded;
   }
 
+  /**
+   * Sends `config` through this guard's adapter, which runs `sign` on it (waiting for a token)
+   * just before the request goes out. The interceptor stays synchronous: axios's own request
+   * path is the same at boot as in the steady state.
+   */
+  defer(config: SignedConfig, sign: (config: SignedConfig) => Promise<SignedConfig>): SignedConfig {
+    this.route(config);
+    config[DEFERRED] = sign;
+    return config;
+  }
+
   /** Puts both guards on a request just signed (the user's own `beforeRedirect` still runs). */
   protect(config: SignedConfig): void {
-    if (!this.adapters.has(config.adapter as object)) config.adapter = this.adapter(config.adapter);
+    this.route(config);
     const userRedirect = config.beforeRedirect;
     if (userRedirect === undefined) {
       config.beforeRedirect = this.stripOnRedirect;
@@ -67,5 +85,10 @@ export class SendGuards {
       this.redirects.add(chained);
       config.beforeRedirect = chained;
     }
+  }
+
+  /** Makes sure the request goes out through a guarded adapter (it may have its own adapter). */
+  private route(config: SignedConfig): void {
+    if (!this.adapters.has(config.adapter as object)) config.adapter = this.adapter(config.adapter);
   }
 }

@@ -13,8 +13,14 @@ export interface Signed {
 // A string key, not a symbol: axios's mergeConfig drops symbol keys when a request is replayed.
 export const SIGNED = '__fandengAuth';
 
+// Where a request that waits for the first token carries the step that signs it at the adapter.
+export const DEFERRED = '__fandengAuthDeferred';
+
 /** A request config, with what the interceptor put on it when it signed it. */
-export type SignedConfig = InternalAxiosRequestConfig & { [SIGNED]?: Signed };
+export type SignedConfig = InternalAxiosRequestConfig & {
+  [SIGNED]?: Signed;
+  [DEFERRED]?: (config: SignedConfig) => Promise<SignedConfig>;
+};
 
 /** The `Authorization` value for a token: `Bearer <token>` (the platform says `bearer`). */
 export function authorizationValue(token: AccessToken): string {

@@ -1,7 +1,6 @@
 import type { HttpService } from '@nestjs/axios';
 import { AxiosHeaders, type AxiosInstance } from 'axios';
 import type { TokenService } from '../token/token.service.js';
-import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { OriginGuard } from './authorized-origins.js';
 import { replayOn401 } from './replay-on-401.js';
 import { SendGuards } from './send-guards.js';
@@ -33,8 +32,8 @@ export interface TokenInterceptorOptions {
  * from one, reports the rejected token and replays the request once with a fresh token.
  * Returns a function that removes the interceptors again.
  *
- * While a token is held, signing is synchronous (axios then skips the promise chain it builds
- * for asynchronous interceptors); only a request that must wait for a token goes the async way.
+ * Signing is synchronous (axios then skips the promise chain it builds for asynchronous
+ * interceptors); a request that must wait for the first token waits in the adapter.
  */
 export function installTokenInterceptor(
   target: AxiosInstance | HttpService,
@@ -62,8 +61,14 @@ export function installTokenInterceptor(
 }
 
 /**
- * The request side: a synchronous signer for a request when a token is held, an asynchronous one
- * for a request that must wait for a token. Returns a function that ejects both.
+ * The request side: one synchronous interceptor. It signs a request at once when a token is
+ * held; a request that must wait for a token is signed by the adapter, after every interceptor,
+ * when the token is there. Returns a function that ejects it.
+ *
+ * Why not an asynchronous interceptor for the wait: axios then runs the request through its
+ * promise chain instead of its synchronous path, and a boot whose first requests took that path
+ * left axios's shared code slower for the life of the process (issue 23), while a process that
+ * never waited did not slow down. Waiting in the adapter keeps axios on one path.
  */
 function installSigners(
   instance: AxiosInstance,
@@ -73,47 +78,24 @@ function installSigners(
 ): () => void {
   const sign = signer(guards);
 
+  // Decided on the config as it is when the check runs: an interceptor the user registered
+  // before this one runs after it, and may retarget the request, opt out or set its own
+  // Authorization; the adapter checks the origin once more, after every interceptor.
   const wantsToken = (config: SignedConfig): boolean =>
     config.fandengAuth !== false &&
     guard.allowsRequest(config.url, config.baseURL, config.allowAbsoluteUrls) &&
     // The caller's own Authorization wins; on a replay the header is ours and is replaced.
     (config[SIGNED] !== undefined || !AxiosHeaders.from(config.headers).has('Authorization'));
 
-  // axios asks every interceptor's runWhen, in order, before it runs any of them: the first one
-  // decides for the pair, so the token is looked up once per request. It only chooses the path
-  // (sign now, or wait for a token): the signer checks the request, once.
-  let mustWait = false;
-  let ready: AccessToken | undefined;
-  const signNow = (config: SignedConfig): boolean => {
-    mustWait = false;
-    if (config.fandengAuth === false) return false;
-    const token = tokens.peekToken();
-    if (token !== undefined) {
-      ready = token;
-      return true;
-    }
-    // No token held: only a request that will carry one waits for it.
-    mustWait = wantsToken(config);
-    return false;
-  };
-  // runWhen saw the config before the interceptors registered after this one ran (axios runs
-  // request interceptors last-registered first): one of them may have retargeted it, opted out or
-  // set its own Authorization, so the signer decides on the config as it is now. The token found
-  // by runWhen a moment ago is still good (old tokens live 5 minutes past a refresh). The origin
-  // is checked once more at the adapter, after every interceptor.
-  const signSync = (config: SignedConfig) => (wantsToken(config) ? sign(config, ready!) : config);
-  const signAsync = async (config: SignedConfig) =>
+  const signLater = async (config: SignedConfig): Promise<SignedConfig> =>
     wantsToken(config) ? sign(config, await tokens.getToken()) : config;
 
-  const syncId = instance.interceptors.request.use(signSync, undefined, {
-    synchronous: true,
-    runWhen: signNow,
-  });
-  const asyncId = instance.interceptors.request.use(signAsync, undefined, {
-    runWhen: () => mustWait,
-  });
-  return () => {
-    instance.interceptors.request.eject(syncId);
-    instance.interceptors.request.eject(asyncId);
+  const signNow = (config: SignedConfig): SignedConfig => {
+    if (!wantsToken(config)) return config;
+    const token = tokens.peekToken();
+    return token !== undefined ? sign(config, token) : guards.defer(config, signLater);
   };
+
+  const id = instance.interceptors.request.use(signNow, undefined, { synchronous: true });
+  return () => instance.interceptors.request.eject(id);
 }
