@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { HttpService } from '@nestjs/axios';
 import axios, { AxiosError } from 'axios';
@@ -8,7 +10,7 @@ import {
   installTokenInterceptor,
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { RecordingServer } from './support/recording-server.js';
 import {
   bootTokens,
@@ -286,6 +288,30 @@ describe('the Bearer interceptor', () => {
     ).toMatchObject({
       response: { status: 401 },
     });
+  });
+
+  it('cancels a request the caller gave up on, and builds no cancel error for a settled one', async () => {
+    await boot({ authorizedOrigins: [emulator.url, other.url] });
+    const done = await firstValueFrom(http.get('/api/books'));
+    const hanging = createServer(() => undefined); // never answers
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const closed = new Promise<void>((resolve) =>
+      hanging.on('connection', (socket) => socket.on('close', () => resolve())),
+    );
+    try {
+      const { port } = hanging.address() as AddressInfo;
+      const error = await rejectionOf(
+        firstValueFrom(http.get(`http://127.0.0.1:${port}/slow`).pipe(timeout(100))),
+      );
+      await closed;
+
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(done.config.cancelToken).toBeDefined();
+      expect((done.config.cancelToken as { reason?: unknown }).reason).toBeUndefined();
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
   });
 
   it('is the same instance whether injected as HttpService or FandengHttpService', async () => {
