@@ -63,7 +63,12 @@ export class PrometheusServer {
   ) {
     child.stdout!.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    // No binary (ENOENT): reported by until(), not as an unhandled error event.
+    child.once('error', (error) => {
+      this.spawnError = error;
+    });
   }
+  private spawnError: Error | undefined;
 
   /** Starts `prometheus` with `config` (prometheus.yml as an object) and waits until it is ready. */
   static async start(config: object): Promise<PrometheusServer> {
@@ -89,11 +94,13 @@ export class PrometheusServer {
   async until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) break;
+      if (this.child.exitCode !== null || this.spawnError) break;
       if (await check().catch(() => false)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`Prometheus: not ${what} in time\n${this.output.join('')}`);
+    throw new Error(
+      `Prometheus: not ${what} in time (${this.spawnError ?? 'running'})\n${this.output.join('')}`,
+    );
   }
 
   /** `GET /api/v1/{path}` with `params`: the JSON answer, whatever its status. */
