@@ -122,6 +122,11 @@ describeWithPrometheus('a real Prometheus scraping the hub command (issue 25)', 
     const states = await ruleStates(server);
     expect(states.length).toBe(alertRules().length);
     expect(states.filter((r) => r.health !== 'ok')).toEqual([]);
+    // An evaluation may come before the first scrape: wait for one that saw it.
+    await server.until(
+      async () => (await server.query('ALERTS{alertstate="firing"}')).length > 0,
+      'firing an alert',
+    );
     expect(await server.query('ALERTS')).toEqual([
       expect.objectContaining({
         metric: expect.objectContaining({
