@@ -20,19 +20,14 @@ describeWithPrometheus('the Prometheus alert rules (ops/prometheus, issue 25)', 
       'FandengHubTokenRejected',
       'FandengRecoveryProbing',
     ]);
-    const unknown = rules.flatMap((rule) =>
-      metricNames(rule.expr)
+    const problems = rules.flatMap(({ alert, expr, labels, annotations }) => [
+      ...metricNames(expr)
         .filter((name) => !KNOWN_METRICS.has(name))
-        .map((name) => `${rule.alert}: ${name}`),
-    );
-    expect(unknown).toEqual([]);
-    for (const rule of rules) {
-      expect([rule.alert, rule.labels?.severity]).toEqual([
-        rule.alert,
-        expect.stringMatching(/^(critical|warning)$/),
-      ]);
-      expect(Object.keys(rule.annotations ?? {}).sort()).toEqual(['description', 'summary']);
-    }
+        .map((name) => `${alert}: no metric ${name}`),
+      ...(/^(critical|warning)$/.test(labels?.severity ?? '') ? [] : [`${alert}: severity`]),
+      ...(annotations?.summary && annotations.description ? [] : [`${alert}: annotations`]),
+    ]);
+    expect(problems).toEqual([]);
   });
 
   it('pass their promtool unit tests', () => {
@@ -54,7 +49,7 @@ describeWithPrometheus('the Prometheus alert rules (ops/prometheus, issue 25)', 
         for (const rule of broken.groups[0].rules)
           if (rule.alert === alert) rule.expr = 'vector(1) < 0';
         writeFileSync(join(dir, 'fandeng-auth.rules.yml'), stringify(broken));
-        const run = promtool(['test', 'rules', 'rules.test.yml'], dir);
+        const run = promtool(['test', 'rules', 'rules.test.yml'], { cwd: dir });
         return { alert, failed: run.status !== 0 && run.output.includes(`alertname: ${alert},`) };
       });
       expect(caught.filter((c) => !c.failed)).toEqual([]);

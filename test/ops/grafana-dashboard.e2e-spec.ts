@@ -31,21 +31,27 @@ describeWithPrometheus('the Grafana dashboard (ops/grafana, issue 25)', () => {
     expect(board).toMatchObject({ uid: 'fandeng-auth', schemaVersion: expect.any(Number) });
     const ids = board.panels.map((panel) => panel.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const panel of board.panels) {
-      const { x, w } = panel.gridPos;
-      expect([panel.title, x >= 0 && w > 0 && x + w <= 24]).toEqual([panel.title, true]);
-      if (panel.type === 'row') continue;
-      expect([panel.title, panel.datasource]).toEqual([
-        panel.title,
-        { type: 'prometheus', uid: '${datasource}' },
-      ]);
-      const refIds = (panel.targets ?? []).map((target) => target.refId);
-      expect([panel.title, refIds.length > 0, new Set(refIds).size]).toEqual([
-        panel.title,
-        true,
-        refIds.length,
-      ]);
-    }
+    const problems = board.panels.flatMap(
+      ({ title, type, gridPos: { x, w }, datasource, targets }) => {
+        const refIds = (targets ?? []).map((target) => target.refId);
+        return [
+          ...(x >= 0 && w > 0 && x + w <= 24 ? [] : [`${title}: outside the 24 columns`]),
+          ...(type === 'row' || datasource?.uid === '${datasource}'
+            ? []
+            : [`${title}: data source`]),
+          ...(type === 'row' || refIds.length > 0 ? [] : [`${title}: no query`]),
+          ...(new Set(refIds).size === refIds.length ? [] : [`${title}: refId twice`]),
+        ];
+      },
+    );
+    expect(problems).toEqual([]);
+    // Every variable a query uses is defined (Grafana's own `$__...` aside).
+    const defined = board.templating.list.map((variable) => variable.name);
+    const used = expressions.flatMap(({ expr }) =>
+      [...expr.matchAll(/\$(\w+)/g)].map((m) => m[1]).filter((name) => !name.startsWith('__')),
+    );
+    expect([...new Set(used)].filter((name) => !defined.includes(name))).toEqual([]);
+    expect(new Set(used)).toEqual(new Set(['job', 'instance', 'registration']));
   });
 
   it('queries only metrics the library and the hub export, and shows every library metric', () => {

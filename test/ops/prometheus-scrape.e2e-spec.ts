@@ -8,6 +8,7 @@ import {
   describeWithPrometheus,
   metricNames,
   PrometheusServer,
+  promtool,
   withoutGrafanaVariables,
 } from '../support/prometheus.js';
 import { CLIENT_ID, CLIENT_SECRET, startEmulator } from '../support/token-harness.js';
@@ -18,6 +19,13 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const VERSION = (
   JSON.parse(readFileSync('libs/fandeng-auth/package.json', 'utf8')) as { version: string }
 ).version;
+
+/** prom-client's default gauges whose names end in `_total`, which promtool's lint flags. */
+const PROM_CLIENT_LINT = [
+  'nodejs_active_handles_total ',
+  'nodejs_active_requests_total ',
+  'nodejs_active_resources_total ',
+];
 
 interface RuleState {
   name: string;
@@ -107,6 +115,12 @@ describeWithPrometheus('a real Prometheus scraping the hub command (issue 25)', 
       ...dashboardExpressions(dashboard()).map(({ expr }) => withoutGrafanaVariables(expr)),
     ].flatMap(metricNames);
     expect([...new Set(named)].filter((name) => !exposed.has(name))).toEqual([]);
+
+    // promtool's lint of the exposition: only prom-client's own gauges named `_total` remain.
+    const lint = promtool(['check', 'metrics'], { input: exposition }).output.trim().split('\n');
+    expect(lint.filter((line) => !PROM_CLIENT_LINT.some((name) => line.startsWith(name)))).toEqual(
+      [],
+    );
 
     // Every dashboard expression runs.
     for (const { where, expr } of dashboardExpressions(dashboard())) {

@@ -22,9 +22,12 @@ function skipWithMessage(): typeof describe.skip {
   return describe.skip;
 }
 
-/** Runs `promtool` with `args`; its exit code and its output (stdout and stderr together). */
-export function promtool(args: string[], cwd?: string): { status: number | null; output: string } {
-  const run = spawnSync('promtool', args, { cwd, encoding: 'utf8', timeout: 30_000 });
+/** Runs `promtool` with `args` (and `input` on stdin); its exit code and its output (stdout and stderr together). */
+export function promtool(
+  args: string[],
+  { cwd, input }: { cwd?: string; input?: string } = {},
+): { status: number | null; output: string } {
+  const run = spawnSync('promtool', args, { cwd, input, encoding: 'utf8', timeout: 30_000 });
   if (run.error) throw run.error;
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
