@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -60,6 +61,8 @@ try {
     if (!existsSync(`${root}${file}`)) throw new Error(`build:lib: ${file} is missing`);
     copyFileSync(`${root}${file}`, `${stage}/${file}`);
   }
+  // The operations kit (alert rules and their tests, the Grafana dashboard) ships beside the code.
+  cpSync(`${root}ops`, `${stage}/ops`, { recursive: true });
   rmSync(out, { recursive: true, force: true });
   renameSync(stage, out);
 } finally {

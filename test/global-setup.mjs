@@ -12,6 +12,7 @@ const sources = [
   join(root, 'libs/fandeng-auth'),
   join(root, 'libs/fandeng-emulator'),
   join(root, 'scripts/build-lib.mjs'),
+  join(root, 'ops'),
   join(root, 'tsconfig.json'),
 ];
 

@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { tokenDigest } from 'nestjs-fandeng-auth';
 import request from 'supertest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { hubOpenApiDocument } from '../libs/fandeng-auth/src/hub/hub-openapi.js';
 import { HUB_PATH, HubFixture, KEY_A } from './support/hub-fixture.js';
 
@@ -42,6 +45,32 @@ function problemsWith(document: Document, ajv: Ajv2020, route: string, seen: See
   return problems;
 }
 
+interface LintReport {
+  totals: { errors: number; warnings: number; ignored: number };
+  problems: Array<{ ruleId: string; severity: string; message: string }>;
+}
+
+/** `redocly lint` with its recommended rules (and no telemetry), as a JSON report. */
+function redoclyLint(file: string): LintReport {
+  const run = spawnSync(
+    process.execPath,
+    [
+      'node_modules/@redocly/cli/bin/cli.js',
+      'lint',
+      '--extends=recommended',
+      '--format=json',
+      file,
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    },
+  );
+  if (!run.stdout.trim()) throw new Error(`redocly lint printed no report:\n${run.stderr}`);
+  return JSON.parse(run.stdout) as LintReport;
+}
+
 describe('the hub protocol, written down in OpenAPI 3.1 and held to it (issue 18)', () => {
   const fx = new HubFixture();
   beforeEach(() => fx.setUp());
@@ -50,6 +79,24 @@ describe('the hub protocol, written down in OpenAPI 3.1 and held to it (issue 18
   it('docs/hub-openapi.yaml is the document the code makes (npm run docs:openapi)', () => {
     const written = parse(readFileSync('docs/hub-openapi.yaml', 'utf8'));
     expect(written).toEqual(hubOpenApiDocument('fandeng-token-hub'));
+  });
+
+  it("passes Redocly's recommended lint with no error or warning (issue 25)", () => {
+    expect(redoclyLint('docs/hub-openapi.yaml')).toMatchObject({
+      totals: { errors: 0, warnings: 0, ignored: 0 },
+    });
+    // The lint does fail: the same document without its servers is an error.
+    const dir = mkdtempSync(join(tmpdir(), 'fandeng-openapi-'));
+    try {
+      const { servers: _servers, ...withoutServers } = hubOpenApiDocument('fandeng-token-hub');
+      writeFileSync(join(dir, 'hub.yaml'), stringify(withoutServers));
+      const report = redoclyLint(join(dir, 'hub.yaml'));
+      expect(report.problems.map((p) => [p.ruleId, p.severity])).toEqual([
+        ['no-empty-servers', 'error'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("serves it at {path}/openapi.json without a key, and the hub's real answers match it", async () => {
@@ -86,6 +133,14 @@ describe('the hub protocol, written down in OpenAPI 3.1 and held to it (issue 18
           .send({ digest: 'not hex' }),
       ],
     ];
+    // Any route answers 400 to a body sent as JSON that is not JSON, the document's own too.
+    answers.push([
+      `get /${HUB_PATH}/openapi.json`,
+      await request(server)
+        .get(`/${HUB_PATH}/openapi.json`)
+        .set('Content-Type', 'application/json')
+        .send('{not json'),
+    ]);
     for (let i = 0; i < 11; i++) answers.push([token, await get(`wrong-key-${i}-0123456789`)]);
     // A hub whose platform is down: 503 with its own error code and Retry-After.
     fx.emulator.injectFault({ type: 'status', status: 503 }, Infinity);
@@ -102,6 +157,7 @@ describe('the hub protocol, written down in OpenAPI 3.1 and held to it (issue 18
       200,
       401,
       200,
+      400,
       400,
       ...Array(9).fill(401), // the missing key above was the first refusal
       429,

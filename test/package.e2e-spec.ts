@@ -38,6 +38,9 @@ describe('the published package', () => {
         'testing/index.d.ts',
         'emulator/index.js',
         'emulator/index.d.ts',
+        'ops/prometheus/fandeng-auth.rules.yml',
+        'ops/prometheus/fandeng-auth.rules.test.yml',
+        'ops/grafana/fandeng-auth.dashboard.json',
       ]),
     );
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);

@@ -19,6 +19,7 @@ import { registerFandengAuthMetrics } from '../metrics/prometheus-metrics.js';
 import { RedisTokenStore } from '../stores/redis-token.store.js';
 import { TokenService } from '../token/token.service.js';
 import type { HubSettings } from './hub-env.js';
+import { registerHubProcessMetrics } from './hub-metrics.js';
 
 /** One JSON object per line (`--log-format json`), for log shippers. Never a token: lines never hold one. */
 export class JsonLineLogger implements LoggerService {
@@ -162,6 +163,7 @@ export async function startHubServer(
   if (prom) {
     registerFandengAuthMetrics(app.get(TokenService));
     registerConsumerMetrics(prom, app.get(TokenHubService));
+    registerHubProcessMetrics();
   }
   await app.listen(settings.port, settings.host);
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -81,6 +81,27 @@ const answers = {
   },
 };
 
+/**
+ * Any route, the document's too: Nest's body parser refuses a body sent as JSON that is not JSON
+ * (even on a GET) before the route runs.
+ */
+const MALFORMED_BODY = {
+  description: 'The request carried a body sent as `application/json` that is not JSON.',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/NestError' } } },
+};
+
+/** Where a hub listens: `HOST` and `PORT` of `npx nestjs-fandeng-auth hub` (or your app's). */
+const SERVERS = [
+  {
+    url: 'http://{host}:{port}',
+    description: 'A token hub: its address inside your network (it serves no TLS itself).',
+    variables: {
+      host: { default: '127.0.0.1', description: 'The HOST the hub listens on, or its name.' },
+      port: { default: '3000', description: 'The PORT the hub listens on.' },
+    },
+  },
+];
+
 /** The schemas and the security scheme the routes refer to. */
 const COMPONENTS = {
   securitySchemes: {
@@ -135,7 +156,9 @@ export function hubOpenApiDocument(path: string): Record<string, unknown> {
       version: '1',
       description:
         'The central token server of nestjs-fandeng-auth: it holds the platform credentials, refreshes the access token, and hands it to consumers by API key.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    servers: SERVERS,
     paths: {
       [`${base}/${HUB_TOKEN_ROUTE}`]: {
         get: {
@@ -172,7 +195,11 @@ export function hubOpenApiDocument(path: string): Record<string, unknown> {
         get: {
           operationId: 'getOpenApi',
           summary: 'This document (no key needed).',
-          responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+          security: [],
+          responses: {
+            200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } },
+            400: MALFORMED_BODY,
+          },
         },
       },
     },
