@@ -112,7 +112,11 @@ export function snippetFiles(blocks: GuideBlock[]): Map<string, GuideBlock> {
  * `{dir}/guide/`, for a consumer project to compile against the packed package. Returns their
  * paths relative to `dir`.
  */
-export function writeGuideSnippets(dir: string, installed: string[]): string[] {
+export function writeGuideSnippets(
+  dir: string,
+  installed: string[],
+  { rename = (name: string) => name }: { rename?: (name: string) => string } = {},
+): string[] {
   const usable = compiledSnippets(readGuide('README.md')).filter((block) =>
     importsOf(block.code)
       .map(packageOf)
@@ -122,8 +126,8 @@ export function writeGuideSnippets(dir: string, installed: string[]): string[] {
   );
   mkdirSync(`${dir}/guide`, { recursive: true });
   return [...snippetFiles(usable)].map(([name, block]) => {
-    writeFileSync(`${dir}/guide/${name}`, block.code);
-    return `guide/${name}`;
+    writeFileSync(`${dir}/guide/${rename(name)}`, block.code);
+    return `guide/${rename(name)}`;
   });
 }
 
