@@ -57,7 +57,8 @@ try {
   tsc('-p', config, '--outDir', stage);
   copyFileSync(`${root}libs/fandeng-auth/package.json`, `${stage}/package.json`);
   // The package says MIT: a build without its licence text would publish a package that breaks it.
-  for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
+  // Both user guides: the npm page shows README.md, which links the Chinese one.
+  for (const file of ['README.md', 'README.zh-CN.md', 'LICENSE', 'CHANGELOG.md']) {
     if (!existsSync(`${root}${file}`)) throw new Error(`build:lib: ${file} is missing`);
     copyFileSync(`${root}${file}`, `${stage}/${file}`);
   }

@@ -14,6 +14,8 @@ const sources = [
   join(root, 'scripts/build-lib.mjs'),
   join(root, 'ops'),
   join(root, 'tsconfig.json'),
+  // Copied into the package as they are.
+  ...['README.md', 'README.zh-CN.md', 'LICENSE', 'CHANGELOG.md'].map((file) => join(root, file)),
 ];
 
 /** Newest modification time of a file, or of any file below a folder. */

@@ -10,6 +10,7 @@ import {
   ROOT,
   runConsumer,
 } from './support/packed-package.js';
+import { writeGuideSnippets } from './support/guides.js';
 import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
 
 /** What test/host-app/host-app.ts reports of one run. */
@@ -157,6 +158,7 @@ describe('a consumer with only the required peers', () => {
   );
   let consumerDir: string;
   let emulator: FandengPlatformEmulator;
+  let guideSnippets: string[];
 
   beforeAll(async () => {
     emulator = await startEmulator();
@@ -173,7 +175,9 @@ describe('a consumer with only the required peers', () => {
       '@types/node',
     ]);
     linkPackages(consumerDir, [...packages]);
-    copyFileSync(`${ROOT}/test/host-app/readme-examples.ts`, `${consumerDir}/readme-examples.ts`);
+    copyFileSync(`${ROOT}/test/host-app/typings-examples.ts`, `${consumerDir}/typings-examples.ts`);
+    // The guide's own snippets, as a user copies them, where they need no other package.
+    guideSnippets = writeGuideSnippets(consumerDir, [...packages]);
     copyFileSync(`${ROOT}/test/package/consumer.mjs`, `${consumerDir}/consumer.mjs`);
   });
   afterAll(async () => {
@@ -193,12 +197,16 @@ describe('a consumer with only the required peers', () => {
   ])(
     'compiles the README examples under moduleResolution %s',
     async (_, resolution) => {
+      expect(guideSnippets).toEqual(
+        expect.arrayContaining(['guide/app.module.ts', 'guide/books.service.ts']),
+      );
       const diagnostics = await compile(consumerDir, [
         ...STRICT,
         ...resolution,
         '--experimentalDecorators',
         '--emitDecoratorMetadata',
-        'readme-examples.ts',
+        'typings-examples.ts',
+        ...guideSnippets,
       ]);
       expect(diagnostics).toBe('');
     },
