@@ -225,7 +225,10 @@ async function figure2() {
   const sliceMs = ms(500);
   configureBoth({ overlapSeconds: 3600 }); // the floors' fixed token must outlive every new one
   const token = await fetchToken(fandengEmu.url);
-  const names = [...new Set(FIGURE2_PAIRS.flatMap(([name, floor]) => [name, floor]))];
+  // BENCH_FIGURE2_PARTS=a,c measures some parts only (a: HttpService, b: axiosRef, c: fetch).
+  const parts = process.env.BENCH_FIGURE2_PARTS?.split(',');
+  const pairs = FIGURE2_PAIRS.filter(([, , label]) => !parts || parts.includes(label[1]));
+  const names = [...new Set(pairs.flatMap(([name, floor]) => [name, floor]))];
   // One at a time: each process makes its cold start alone, as an app's boot does.
   const workers = [];
   const out = { sliceMs, rounds: ROUNDS, coldStart: {} };
@@ -244,7 +247,7 @@ async function figure2() {
         for (const w of order) results[w.name].push(await w.slice(sliceMs, concurrency));
       }
       out[concurrency] = { concurrency, results };
-      figure2Rows(concurrency, results);
+      figure2Rows(concurrency, results, pairs);
     }
   } finally {
     for (const w of workers) w.stop();
@@ -253,7 +256,7 @@ async function figure2() {
   raw.figure2 = out;
 }
 
-function figure2Rows(concurrency, results) {
+function figure2Rows(concurrency, results, pairs) {
   const mode = concurrency === 1 ? 'sequential' : '64 in flight';
   const total = (name) =>
     results[name].reduce(
@@ -265,7 +268,7 @@ function figure2Rows(concurrency, results) {
       }),
       { requests: 0, ms: 0, cpuUs: 0, failed: 0 },
     );
-  for (const floor of FIGURE2_FLOORS) {
+  for (const floor of FIGURE2_FLOORS.filter((name) => results[name])) {
     const t = total(floor);
     row(
       2,
@@ -274,7 +277,7 @@ function figure2Rows(concurrency, results) {
       `${((t.requests / t.ms) * 1000).toFixed(0)}; ${(t.cpuUs / t.requests).toFixed(0)}`,
     );
   }
-  for (const [name, floor, label] of FIGURE2_PAIRS) {
+  for (const [name, floor, label] of pairs) {
     const a = total(name);
     const b = total(floor);
     // Pooled over every round (the sum of paired slices), with the per-round spread beside it.
