@@ -6,6 +6,7 @@ import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js
 import { getTokenServiceToken } from '../fandeng-auth.providers.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { tokenDigest, type HubErrorAnswer, type HubTokenAnswer } from '../sources/hub-protocol.js';
+import { UNNAMED_CONSUMER } from '../metrics/hub-prometheus-metrics.js';
 import { fingerprint } from '../token/fingerprint.js';
 import type { TokenService } from '../token/token.service.js';
 import { FANDENG_TOKEN_HUB_OPTIONS, type ResolvedTokenHubOptions } from './token-hub-options.js';
@@ -73,11 +74,7 @@ export class TokenHubService {
   }
 
   /** `POST {path}/token/rejected`: `body.digest` names the token a consumer saw rejected. */
-  async rejected(
-    body: unknown,
-    response: unknown,
-    consumer = 'a consumer',
-  ): Promise<HubTokenAnswer> {
+  async rejected(body: unknown, response: unknown, consumer?: string): Promise<HubTokenAnswer> {
     const digest = (body as { digest?: unknown } | undefined)?.digest;
     if (typeof digest !== 'string' || !DIGEST.test(digest)) {
       throw new HttpException(
@@ -160,8 +157,9 @@ export interface HubConsumerCounts {
   rejections: number;
 }
 
+/** How a log line names a consumer: by its key's name, or as the metrics label keys without one. */
 function who(consumer: string | undefined): string {
-  return consumer === undefined ? 'a consumer' : `consumer ${consumer}`;
+  return `consumer ${consumer ?? UNNAMED_CONSUMER}`;
 }
 
 function capitalised(text: string): string {
