@@ -1,8 +1,8 @@
 import { MAX_REFRESH_AHEAD_SHARE, MAX_RETRY_AFTER_MS } from '../fandeng-auth.constants.js';
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
-import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
+import { retryAfterOf } from '../sources/token-failure.js';
 import { backoffDelay } from './backoff.js';
 import { toMonotonic } from './clock.js';
 
@@ -67,7 +67,7 @@ export function cooldownAfter(
 ): number {
   const { initialDelayMs, maxAttempts, maxCooldownMs } = retry;
   if (!error.retryable) return maxCooldownMs;
-  const asked = error instanceof FandengTransportError ? (error.retryAfterMs ?? 0) : 0;
+  const asked = retryAfterOf(error) ?? 0;
   return Math.max(
     backoffDelay(maxAttempts + consecutiveFailures, initialDelayMs, maxCooldownMs, random),
     Math.min(asked, MAX_RETRY_AFTER_MS),
