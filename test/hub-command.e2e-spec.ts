@@ -1,53 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import {
+  hubUrl as startupUrl,
+  spawnHub as runHub,
+  type HubProcess as Hub,
+} from './support/hub-process.js';
 import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
 
-const MAIN = join(process.cwd(), 'dist/libs/fandeng-auth/cli/main.js');
 const KEY = 'billing-key-0123456789abcdef';
 const OTHER_KEY = 'reports-key-fedcba9876543210';
 const sha256 = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
-
-interface Hub {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
-/** `nestjs-fandeng-auth hub --log-format json` with `env` (only), from an empty folder (no .env). */
-function runHub(env: Record<string, string>, cwd: string): Hub {
-  const child = spawn(process.execPath, [MAIN, 'hub', '--log-format', 'json'], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let rest = '';
-  const collect = (chunk: Buffer) => {
-    const text = rest + chunk.toString();
-    const parts = text.split('\n');
-    rest = parts.pop()!;
-    lines.push(...parts);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, lines, exited };
-}
-
-async function startupUrl(hub: Hub): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const line = hub.lines.find((l) => l.includes('Fandeng token hub on'));
-    if (line) return /on (http:\/\/\S+):/.exec(JSON.parse(line).message)![1];
-    if (hub.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the hub did not start:\n${hub.lines.join('\n')}`);
-}
 
 describe('npx nestjs-fandeng-auth hub (issue 18)', () => {
   let emulator: FandengPlatformEmulator;
@@ -87,8 +53,9 @@ describe('npx nestjs-fandeng-auth hub (issue 18)', () => {
     const other = await fetch(`${url}/token`, {
       headers: { Authorization: `Bearer ${OTHER_KEY}` },
     });
-    const health = await fetch(`${origin}/health`);
-    const metrics = await fetch(`${origin}/metrics`);
+    const keyed = { headers: { Authorization: `Bearer ${KEY}` } };
+    const health = await fetch(`${origin}/health`, keyed);
+    const metrics = await fetch(`${origin}/metrics`, keyed);
 
     expect(refused.status).toBe(401);
     expect(token.status).toBe(200);

@@ -175,8 +175,32 @@ describe('the central token hub', () => {
 
     expect(kept.body.value).toBe(value);
     expect(
-      logger.lines.some((line) => line.includes('keeping it (minRefreshIntervalSeconds)')),
+      logger.lines.some((line) =>
+        line.includes("keeping it (the hub's minRefreshIntervalSeconds)"),
+      ),
     ).toBe(true);
+    expect(fx.emulator.counters.tokenRequests).toBe(1);
+  });
+
+  it("says it keeps a reported token when the registration's rule keeps it, never 'refreshing it'", async () => {
+    // The hub's floor is 0 here; the registration keeps a rejected token for its first 10 s.
+    const hub = await fx.startHub({ auth: { minRefreshIntervalSeconds: 10 } });
+    const server = hub.app.getHttpServer();
+    const value = (
+      await request(server).get(`/${HUB_PATH}/token`).set('Authorization', `Bearer ${KEY_A}`)
+    ).body.value;
+    const answer = await request(server)
+      .post(`/${HUB_PATH}/token/rejected`)
+      .set('Authorization', `Bearer ${KEY_A}`)
+      .send({ digest: tokenDigest(value) });
+
+    expect(answer.body.value).toBe(value);
+    const reports = hub.logger.lines.filter((line) => line.includes('reported'));
+    expect(reports).toEqual([
+      expect.stringMatching(
+        /^WARN Consumer unnamed reported token sha256:\w+ as rejected; keeping it \(the registration's minRefreshIntervalSeconds/,
+      ),
+    ]);
     expect(fx.emulator.counters.tokenRequests).toBe(1);
   });
 

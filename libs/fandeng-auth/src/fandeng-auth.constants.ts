@@ -59,8 +59,10 @@ export const DEFAULT_RETRY_MAX_COOLDOWN_MS = 300_000;
 export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 10;
 
 /**
- * Token requests a day this process expects to stay under. The platform documents a daily
- * limit without a number; set yours. Only warnings and metrics use it: nothing is refused.
+ * Token requests a day this process (the fleet, on a shared store) expects to stay under. The
+ * platform documents a daily limit without a number; set yours. Metrics and warnings count
+ * against it, and it is each process's hard pace (`RequestPacer`): past a burst, a request beyond
+ * the day's pace is refused before it is sent (`FandengPacedError`).
  */
 export const DEFAULT_DAILY_TOKEN_BUDGET = 2000;
 /** Share of the daily budget past which a warning is logged (once a day). */

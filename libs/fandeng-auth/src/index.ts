@@ -60,7 +60,12 @@ export type {
   FandengTokenHubExtras,
   FandengTokenHubOptions,
 } from './hub/token-hub-options.js';
+export { TokenHubService } from './hub/token-hub.service.js';
 export { tokenDigest, type HubTokenAnswer } from './sources/hub-protocol.js';
+export {
+  registerFandengHubMetrics,
+  type FandengHubPrometheusOptions,
+} from './metrics/hub-prometheus-metrics.js';
 export {
   registerFandengAuthMetrics,
   type FandengPrometheusOptions,

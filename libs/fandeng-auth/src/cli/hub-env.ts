@@ -3,6 +3,7 @@ import type { FandengHubApiKey, FandengTokenHubOptions } from '../hub/token-hub-
 import { resolveTokenHubOptions } from '../hub/token-hub-options.js';
 import type { FandengAuthModuleOptions } from '../interfaces/fandeng-auth-options.interface.js';
 import { readDoctorEnv, type DoctorEnv } from './doctor-env.js';
+import { isHostSyntax, parsePort, parseTrustProxy, type TrustProxy } from './hub-listen-env.js';
 
 /** The variables `nestjs-fandeng-auth hub` reads besides the doctor's (the platform's). */
 export const HUB_ENV_VARS = {
@@ -12,6 +13,7 @@ export const HUB_ENV_VARS = {
   host: 'HOST',
   redisUrl: 'REDIS_URL',
   redisKeyPrefix: 'REDIS_KEY_PREFIX',
+  trustProxy: 'TRUST_PROXY',
 } as const;
 
 /** What `nestjs-fandeng-auth hub` serves, read from the environment. */
@@ -24,9 +26,13 @@ export interface HubSettings {
   host: string;
   redisUrl?: string;
   redisKeyPrefix?: string;
+  /** Express's `trust proxy`: `false` (the socket's peer is the client), a hop count, or addresses. */
+  trustProxy: TrustProxy;
 }
 
-const CONSUMER_PREFIX = /^([\w.-]{1,64})=(.+)$/s;
+// Any length of name: a name too long is an error naming it (by the module's validation), not
+// silently part of the key. A key that merely ends in `=` or `==` (base64) stays a key.
+const CONSUMER_PREFIX = /^([\w.-]+)=([^=].*)$/s;
 
 /**
  * `FANDENG_HUB_API_KEYS`: keys separated by commas, each `key`, `sha256:<hex>`, or
@@ -66,10 +72,14 @@ export function readHubEnv(
       );
     }
   }
-  const port = Number(get(HUB_ENV_VARS.port) ?? '3000');
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    problems.push(`${HUB_ENV_VARS.port}: must be a port number (0-65535)`);
+  const port = parsePort(env[HUB_ENV_VARS.port]);
+  if (port === undefined) problems.push(`${HUB_ENV_VARS.port}: must be a port number (0-65535)`);
+  const host = env[HUB_ENV_VARS.host] || '127.0.0.1';
+  if (!isHostSyntax(host)) {
+    problems.push(`${HUB_ENV_VARS.host}: must be an IP address or a host name`);
   }
+  const trustProxy = parseTrustProxy(env[HUB_ENV_VARS.trustProxy]);
+  if (typeof trustProxy === 'string') problems.push(`${HUB_ENV_VARS.trustProxy}: ${trustProxy}`);
   const path = (get(HUB_ENV_VARS.path) ?? 'fandeng-token-hub').replace(/^\/+|\/+$/g, '');
   if (!/^[\w./-]{1,200}$/.test(path) || path.includes('..')) {
     problems.push(`${HUB_ENV_VARS.path}: must be a URL path of letters, digits, - _ . /`);
@@ -78,7 +88,8 @@ export function readHubEnv(
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push(`${HUB_ENV_VARS.redisUrl}: must be a redis:// or rediss:// URL`);
   }
-  if (problems.length > 0 || !platform.ok) return { ok: false, problems };
+  if (problems.length > 0 || !platform.ok || port === undefined || typeof trustProxy === 'string')
+    return { ok: false, problems };
   return {
     ok: true,
     settings: {
@@ -91,9 +102,10 @@ export function readHubEnv(
       hub: { apiKeys },
       path,
       port,
-      host: get(HUB_ENV_VARS.host) ?? '127.0.0.1',
+      host,
       redisUrl,
       redisKeyPrefix: get(HUB_ENV_VARS.redisKeyPrefix),
+      trustProxy,
     },
   };
 }

@@ -8,16 +8,24 @@ import {
   HttpStatus,
   Inject,
   Module,
+  Req,
+  Res,
   type INestApplication,
   type LoggerService,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FandengAuthModule } from '../fandeng-auth.module.js';
 import { FandengTokenHubModule } from '../hub/fandeng-token-hub.module.js';
+import { HubApiKeyGuard } from '../hub/hub-api-key.guard.js';
 import { TokenHubService } from '../hub/token-hub.service.js';
-import { registerFandengAuthMetrics } from '../metrics/prometheus-metrics.js';
+import { registerFandengHubMetrics } from '../metrics/hub-prometheus-metrics.js';
+import {
+  registerFandengAuthMetrics,
+  type PrometheusRegistry,
+} from '../metrics/prometheus-metrics.js';
 import { RedisTokenStore } from '../stores/redis-token.store.js';
 import { TokenService } from '../token/token.service.js';
+import { boundConnections } from './hub-connections.js';
 import type { HubSettings } from './hub-env.js';
 import { registerHubProcessMetrics } from './hub-metrics.js';
 
@@ -63,18 +71,15 @@ function withoutBootLines(logger: LoggerService): LoggerService {
   };
 }
 
+/** A prom-client registry, as far as the hub server uses one. */
+interface PromRegistry extends PrometheusRegistry {
+  metrics(): Promise<string>;
+}
+
 /** The parts of prom-client the hub server uses. */
 interface PromClient {
-  register: { metrics(): Promise<string>; contentType: string };
-  Counter: new (config: {
-    name: string;
-    help: string;
-    labelNames: string[];
-    collect(this: {
-      reset(): void;
-      inc(labels: Record<string, string>, value: number): void;
-    }): void;
-  }) => unknown;
+  register: PromRegistry & { contentType: string };
+  Registry: new () => PromRegistry;
 }
 
 /** The prom-client module, if the optional peer is installed. */
@@ -88,51 +93,63 @@ function promClient(): PromClient | undefined {
 
 @Controller()
 class HubOperationsController {
-  constructor(@Inject(TokenService) private readonly tokens: TokenService) {}
+  constructor(
+    @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(HubApiKeyGuard) private readonly keys: HubApiKeyGuard,
+  ) {}
 
-  /** 200 while the hub holds a usable token, 503 otherwise; the fingerprint, never the token. */
+  /**
+   * 200 while the hub holds a usable token, 503 otherwise. The token's state, fingerprint and
+   * expiry only to a caller with one of the hub's keys (checked and counted as on the token
+   * route); never the token.
+   */
   @Get('health')
   @Header('Cache-Control', 'no-store')
-  health() {
+  health(@Req() request: KeyedRequest, @Res({ passthrough: true }) response: unknown) {
+    const keyed = this.keys.authenticate(request, response, false) !== undefined;
     const status = this.tokens.getStatus();
+    const up = this.tokens.peekToken() !== undefined;
     const body = {
-      status: this.tokens.peekToken() ? 'ok' : 'unavailable',
-      token: { state: status.state, fingerprint: status.fingerprint, expiresAt: status.expiresAt },
-      store: status.store,
+      status: up ? 'ok' : 'unavailable',
+      ...(keyed && {
+        token: {
+          state: status.state,
+          fingerprint: status.fingerprint,
+          expiresAt: status.expiresAt,
+        },
+        store: status.store,
+      }),
     };
-    if (body.status !== 'ok') throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
+    if (!up) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
   }
 }
 
-function metricsController(prom: NonNullable<ReturnType<typeof promClient>>) {
+/**
+ * `GET /metrics`: prom-client's global registry; with one of the hub's keys also `consumers`,
+ * the registry of the per-consumer counts (the names of the hub's consumers).
+ */
+function metricsController(prom: PromClient, consumers: PromRegistry) {
   @Controller()
   class HubMetricsController {
+    constructor(@Inject(HubApiKeyGuard) private readonly keys: HubApiKeyGuard) {}
+
     @Get('metrics')
     @Header('Content-Type', prom.register.contentType)
-    metrics(): Promise<string> {
-      return prom.register.metrics();
+    async metrics(
+      @Req() request: KeyedRequest,
+      @Res({ passthrough: true }) response: unknown,
+    ): Promise<string> {
+      const keyed = this.keys.authenticate(request, response, false) !== undefined;
+      const shared = await prom.register.metrics();
+      return keyed ? `${shared}\n${await consumers.metrics()}` : shared;
     }
   }
   return HubMetricsController;
 }
 
-/** `fandeng_hub_consumer_requests_total{consumer, kind}`: who pulled the token, who reported a rejection. */
-function registerConsumerMetrics(prom: PromClient, hub: TokenHubService): void {
-  new prom.Counter({
-    name: 'fandeng_hub_consumer_requests_total',
-    help: 'Requests the hub answered, by the consumer name of the key (unnamed: keys without one) and kind (token, rejection)',
-    labelNames: ['consumer', 'kind'],
-    collect() {
-      this.reset();
-      for (const [name, counts] of hub.getConsumerCounts()) {
-        const consumer = name || 'unnamed';
-        if (counts.tokens > 0) this.inc({ consumer, kind: 'token' }, counts.tokens);
-        if (counts.rejections > 0) this.inc({ consumer, kind: 'rejection' }, counts.rejections);
-      }
-    },
-  });
-}
+/** The parts of a request the hub's key check reads. */
+type KeyedRequest = Parameters<HubApiKeyGuard['authenticate']>[0];
 
 /** A running hub: where it listens, and how to stop it (in-flight requests finish first). */
 export interface RunningHub {
@@ -141,7 +158,25 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-/** Starts the hub that `settings` describe: the platform's token, served to consumers by key. */
+/** The exit codes of `nestjs-fandeng-auth hub` besides the doctor's (`unexpected`, `invalid-environment`). */
+export const HUB_EXIT_CODES = {
+  /** The port is in use, or the address is not this machine's: no token was requested. */
+  'cannot-listen': 20,
+} as const;
+
+/** Thrown by {@link startHubServer} when the hub cannot listen; nothing was spent on the platform. */
+export class HubListenError extends Error {
+  constructor(readonly code: string) {
+    super(`cannot listen: ${code}`);
+  }
+}
+
+/**
+ * Starts the hub that `settings` describe: the platform's token, served to consumers by key. In
+ * this order, so a hub that cannot serve spends nothing: it listens (else {@link HubListenError}),
+ * reads its store, and only then asks for its first token (which it adopts from the store when
+ * another replica holds one).
+ */
 export async function startHubServer(
   settings: HubSettings,
   logger: LoggerService,
@@ -150,22 +185,35 @@ export async function startHubServer(
     ? new RedisTokenStore({ url: settings.redisUrl, keyPrefix: settings.redisKeyPrefix })
     : undefined;
   const prom = promClient();
+  const consumers = prom ? new prom.Registry() : undefined;
   @Module({
     imports: [
-      FandengAuthModule.forRoot({ ...settings.auth, store, fetchOnStart: true }),
+      FandengAuthModule.forRoot({ ...settings.auth, store }),
       FandengTokenHubModule.forRoot({ ...settings.hub, path: settings.path }),
     ],
-    controllers: [HubOperationsController, ...(prom ? [metricsController(prom)] : [])],
+    controllers: [
+      HubOperationsController,
+      ...(prom && consumers ? [metricsController(prom, consumers)] : []),
+    ],
   })
   class HubServerModule {}
 
   const app = await NestFactory.create(HubServerModule, { logger: withoutBootLines(logger) });
-  if (prom) {
+  if (prom && consumers) {
     registerFandengAuthMetrics(app.get(TokenService));
-    registerConsumerMetrics(prom, app.get(TokenHubService));
+    registerFandengHubMetrics(app.get(TokenHubService), { registry: consumers });
     registerHubProcessMetrics();
   }
-  await app.listen(settings.port, settings.host);
+  app.getHttpAdapter().getInstance().set('trust proxy', settings.trustProxy);
+  const drain = boundConnections(app.getHttpServer());
+  try {
+    await app.listen(settings.port, settings.host);
+  } catch (error) {
+    await app.close();
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && LISTEN_ERRORS.has(code)) throw new HubListenError(code);
+    throw error;
+  }
   const { port } = app.getHttpServer().address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const named = settings.hub.apiKeys.filter((key) => typeof key !== 'string').length;
@@ -175,9 +223,19 @@ export async function startHubServer(
       `${settings.hub.apiKeys.length} API keys (${named} named); store: ${store ? 'Redis' : 'this process'}`,
     'FandengTokenHub',
   );
+  const tokens = app.get(TokenService);
+  // The first token: from the store if a replica holds one, else from the platform. A failure
+  // is logged by the service, which retries on its schedule; /health says 503 meanwhile.
+  tokens.getToken().catch(() => undefined);
   return {
     app,
     url: `http://${host}:${port}/${settings.path}`,
-    close: () => app.close(),
+    close: () => {
+      drain();
+      return app.close();
+    },
   };
 }
+
+/** What `listen` fails with when the address cannot be had: exit `cannot-listen`. */
+const LISTEN_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);

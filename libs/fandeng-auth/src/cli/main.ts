@@ -6,6 +6,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../fandeng-auth.constants.js';
 import { runDoctor, type DoctorRunOptions } from './doctor.js';
 import { DOCTOR_EXIT_CODES } from './doctor-outcomes.js';
 import { runHub } from './hub-command.js';
+import { HUB_EXIT_CODES } from './hub-server.js';
 
 const HELP = `Usage: nestjs-fandeng-auth doctor [--json] [--timeout <ms>]
        nestjs-fandeng-auth hub [--log-format text|json]
@@ -34,7 +35,13 @@ SIGINT stops it gracefully. It reads, besides the platform's variables:
   PORT, HOST              where it listens                             default 3000, 127.0.0.1
   REDIS_URL               share the token with other hub replicas      default: none
   REDIS_KEY_PREFIX        the store's key prefix                       default fandeng-auth:
-A bad setting exits with the invalid-environment code, naming the variable, never its value.
+  TRUST_PROXY             the proxies in front of the hub (loopback, 10.0.0.0/8, ...) or a
+                          hop count: the wrong-key limit then counts the client they name in
+                          X-Forwarded-For                             default: none (ignored)
+A bad setting (PORT must be plain decimal, HOST must resolve) exits with the
+invalid-environment code, naming the variable, never its value; a port in use exits 20
+(cannot-listen) before any token request. /health says up or down; its token details and the
+per-consumer /metrics need one of the hub's keys. SIGTERM stops it within 10 s.
 
 Options:
   --json           print one JSON object instead of text
@@ -43,7 +50,7 @@ Options:
   -h, --help       show this help
 
 Exit codes:
-${Object.entries(DOCTOR_EXIT_CODES)
+${Object.entries({ ...DOCTOR_EXIT_CODES, ...HUB_EXIT_CODES })
   .map(([outcome, code]) => `  ${String(code).padStart(2)}  ${outcome}`)
   .join('\n')}
 `;

@@ -48,5 +48,7 @@ export type FandengTokenHubAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
     HubApiKeyGuard,
     TokenHubService,
   ],
+  // The hub's consumer counts (registerFandengHubMetrics) and its key check, for the app's own routes.
+  exports: [HubApiKeyGuard, TokenHubService],
 })
 export class FandengTokenHubModule extends ConfigurableModuleClass {}

@@ -12,6 +12,7 @@ import {
 } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { FandengOptionsError } from '../errors/fandeng-options.error.js';
+import { IsLoggerOption } from '../options/logger-option.js';
 
 /**
  * An API key with the name of the consumer that holds it: the name appears in the hub's log lines
@@ -106,17 +107,7 @@ class TokenHubOptionsSchema {
   minRefreshIntervalSeconds?: number;
 
   @IsOptional()
-  @ValidateBy({
-    name: 'isLoggerOption',
-    validator: {
-      validate: (value) =>
-        value === false ||
-        (typeof value === 'object' &&
-          value !== null &&
-          ['log', 'warn', 'error'].every((m) => typeof value[m] === 'function')),
-      defaultMessage: () => 'logger must be false or a LoggerService (log, warn, error)',
-    },
-  })
+  @IsLoggerOption()
   logger?: unknown;
 }
 

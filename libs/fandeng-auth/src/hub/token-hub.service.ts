@@ -6,7 +6,9 @@ import { createModuleLogger, type ModuleLogger } from '../fandeng-auth.logger.js
 import { getTokenServiceToken } from '../fandeng-auth.providers.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { tokenDigest, type HubErrorAnswer, type HubTokenAnswer } from '../sources/hub-protocol.js';
+import { UNNAMED_CONSUMER } from '../metrics/hub-prometheus-metrics.js';
 import { fingerprint } from '../token/fingerprint.js';
+import { keepsRejectedToken } from '../token/refresh-plan.js';
 import type { TokenService } from '../token/token.service.js';
 import { FANDENG_TOKEN_HUB_OPTIONS, type ResolvedTokenHubOptions } from './token-hub-options.js';
 
@@ -73,11 +75,7 @@ export class TokenHubService {
   }
 
   /** `POST {path}/token/rejected`: `body.digest` names the token a consumer saw rejected. */
-  async rejected(
-    body: unknown,
-    response: unknown,
-    consumer = 'a consumer',
-  ): Promise<HubTokenAnswer> {
+  async rejected(body: unknown, response: unknown, consumer?: string): Promise<HubTokenAnswer> {
     const digest = (body as { digest?: unknown } | undefined)?.digest;
     if (typeof digest !== 'string' || !DIGEST.test(digest)) {
       throw new HttpException(
@@ -92,17 +90,23 @@ export class TokenHubService {
     const current = await this.obtain(response);
     if (tokenDigest(current.value) !== digest) return this.answer(current); // already replaced
     const age = Date.now() - current.obtainedAt.getTime();
-    if (age < this.options.minRefreshIntervalSeconds * 1000) {
+    const reported = `${capitalised(who(consumer))} reported token ${fingerprint(current.value)} as rejected`;
+    // The hub's own floor first (a consumer must not spend the quota), then the registration's
+    // rule, which also doubles per rejection in a row: the log says what was decided, and by whom.
+    if (keepsRejectedToken(age, this.options.minRefreshIntervalSeconds * 1000)) {
       this.logger.warn(
-        `${capitalised(who(consumer))} reported token ${fingerprint(current.value)} as rejected ${Math.round(age / 1000)} s after issue; ` +
-          'keeping it (minRefreshIntervalSeconds)',
+        `${reported} ${Math.round(age / 1000)} s after issue; keeping it (the hub's minRefreshIntervalSeconds)`,
       );
       return this.answer(current);
     }
-    this.logger.warn(
-      `${capitalised(who(consumer))} reported token ${fingerprint(current.value)} as rejected; refreshing it`,
-    );
     await this.tokens.invalidate(current.value);
+    if (this.tokens.peekToken()?.value === current.value) {
+      this.logger.warn(
+        `${reported}; keeping it (the registration's minRefreshIntervalSeconds, doubled per rejection in a row)`,
+      );
+      return this.answer(current);
+    }
+    this.logger.warn(`${reported}; refreshing it`);
     return this.answer(await this.obtain(response));
   }
 
@@ -160,8 +164,9 @@ export interface HubConsumerCounts {
   rejections: number;
 }
 
+/** How a log line names a consumer: by its key's name, or as the metrics label keys without one. */
 function who(consumer: string | undefined): string {
-  return consumer === undefined ? 'a consumer' : `consumer ${consumer}`;
+  return `consumer ${consumer ?? UNNAMED_CONSUMER}`;
 }
 
 function capitalised(text: string): string {

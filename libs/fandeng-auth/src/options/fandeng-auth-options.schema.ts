@@ -17,6 +17,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { hasMethods, IsLoggerOption } from './logger-option.js';
 
 /** A number that is not NaN or infinite, said in plain words (class-validator's default is vague). */
 const IsFiniteNumber = (): PropertyDecorator =>
@@ -24,14 +25,6 @@ const IsFiniteNumber = (): PropertyDecorator =>
     { allowNaN: false, allowInfinity: false },
     { message: ({ property }) => `${property} must be a finite number` },
   );
-
-function hasMethods(value: unknown, names: readonly string[]): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
-  );
-}
 
 /** The value is an object with these methods (a store, a logger). */
 function HasMethods(names: readonly string[], options?: ValidationOptions): PropertyDecorator {
@@ -45,17 +38,6 @@ function HasMethods(names: readonly string[], options?: ValidationOptions): Prop
     },
     options,
   );
-}
-
-/** `logger` is `false` or a `LoggerService`. */
-function IsLoggerOption(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isLoggerOption',
-    validator: {
-      validate: (value) => value === false || hasMethods(value, ['log', 'warn', 'error']),
-      defaultMessage: () => 'logger must be false or a LoggerService (log, warn, error)',
-    },
-  });
 }
 
 /** The retry policy, validated as part of the options. */
@@ -85,9 +67,30 @@ function IsBaseUrl(each = false): PropertyDecorator {
   );
 }
 
+/**
+ * No `user:password@` in a URL: axios turns it into `Authorization: Basic`, which replaces the
+ * header the module means to send (the hub's Bearer key), and the server says "wrong key".
+ */
+function HasNoUserInfo(each = false): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'hasNoUserInfo',
+      validator: {
+        validate: (value) =>
+          typeof value !== 'string' || !/^[a-z][\w+.-]*:\/\/[^/?#]*@/i.test(value),
+        // Never the URL itself: the password is in it.
+        defaultMessage: (args) =>
+          `${args?.property} must not carry a user name or password (user:password@); the key goes in apiKey`,
+      },
+    },
+    { each },
+  );
+}
+
 /** A consumer's hub settings. */
 export class HubClientOptionsSchema {
   // One URL, or a list of replicas (each checked; the list's length is checked in resolveOptions).
+  @HasNoUserInfo(true)
   @IsBaseUrl(true)
   @IsUrl(
     { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },

@@ -84,6 +84,20 @@ describe('resolveOptions', () => {
     expect(problemsOf(hub(url)).some((p) => p.startsWith('hub.url: '))).toBe(true);
   });
 
+  it.each<[string, unknown]>([
+    ['one URL', 'http://user:pa55word@hub-a:3000/h'],
+    ['a replica', ['http://hub-a:3000/h', 'https://user@hub-b/h']],
+  ])(
+    'refuses user:password@ in %s of hub.url (axios would send Basic, not the key), never echoing it',
+    (_, url) => {
+      const problems = problemsOf(hub(url));
+      expect(problems).toContainEqual(
+        expect.stringMatching(/^hub\.url: .*must not carry a user name or password/),
+      );
+      expect(problems.join('\n')).not.toContain('pa55word');
+    },
+  );
+
   it('reports every problem at once', () => {
     const problems = problemsOf({
       clientSecret: SECRET,

@@ -1,4 +1,7 @@
+import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengCredentialsError } from '../errors/fandeng-credentials.error.js';
+import { FandengMalformedResponseError } from '../errors/fandeng-malformed-response.error.js';
+import { FandengPacedError } from '../errors/fandeng-paced.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import { HUB_RETURN_MS, HubTokenEndpoint } from './hub-token.endpoint.js';
 
@@ -32,10 +35,29 @@ describe('HubTokenEndpoint with hub replicas', () => {
     );
   });
 
-  it('stays where it is for a refused key, a 4xx, or a single hub', () => {
+  it('moves on any answer that is not a usable token: a 429, a 200 that is not a token, a 4xx', () => {
     const hubs = endpoint([A, B]);
-    expect(hubs.failed(new FandengCredentialsError('refused', { status: 401 }))).toBeUndefined();
-    expect(hubs.failed(new FandengTransportError('busy', { status: 429 }))).toBeUndefined();
+    expect(hubs.failed(new FandengTransportError('busy', { status: 429 }))).toBeDefined();
+    expect(hubs.request().url).toBe('http://hub-b.internal:3000/token-hub/token');
+    const html = { status: 200, contentType: 'text/html', body: '<html>maintenance</html>' };
+    const malformed = rejectionOf(() => hubs.interpret(html, Date.now()));
+    expect(malformed).toBeInstanceOf(FandengMalformedResponseError);
+    expect(hubs.failed(malformed)).toBe(`the token hub at ${A}`);
+    const notFound = rejectionOf(() => hubs.interpret({ status: 404, body: '' }, Date.now()));
+    expect(hubs.failed(notFound)).toBeDefined();
+  });
+
+  it('moves on a refused key once per replica: when every replica refused it, the error stands', () => {
+    const hubs = endpoint([A, B]);
+    const refused = new FandengCredentialsError('refused', { status: 401 });
+    expect(hubs.failed(refused)).toBe('the token hub at http://hub-b.internal:3000/token-hub');
+    expect(hubs.failed(refused)).toBeUndefined(); // B refused it too: it is the key
+    expect(hubs.request().url).toBe('http://hub-b.internal:3000/token-hub/token');
+  });
+
+  it('stays where it is for a request its own pacer never sent, and with a single hub', () => {
+    const hubs = endpoint([A, B]);
+    expect(hubs.failed(new FandengPacedError('paced', 1_000))).toBeUndefined();
     expect(hubs.request().url).toBe(`${A}/token`);
 
     const single = endpoint([A]);
@@ -43,3 +65,12 @@ describe('HubTokenEndpoint with hub replicas', () => {
     expect(single.request().url).toBe(`${A}/token`);
   });
 });
+
+function rejectionOf(run: () => unknown): FandengAuthError {
+  try {
+    run();
+  } catch (error) {
+    return error as FandengAuthError;
+  }
+  throw new Error('expected a failure');
+}

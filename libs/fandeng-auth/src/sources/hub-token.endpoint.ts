@@ -3,6 +3,7 @@ import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengCredentialsError } from '../errors/fandeng-credentials.error.js';
 import { FandengMalformedResponseError } from '../errors/fandeng-malformed-response.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
+import { classifyTokenFailure, isTransientStatus } from './token-failure.js';
 import type { ResolvedHubOptions } from '../options/resolve-options.js';
 import type { FetchedToken, TokenEndpoint } from './token-endpoint.interface.js';
 import { isRecord, parseJson, parseRetryAfter, type RawTokenResponse } from './token-response.js';
@@ -38,8 +39,11 @@ function locationOf(base: string): string {
 /**
  * A consumer's token source: the token hub. `GET {url}/token`, or after a 401
  * `POST {url}/token/rejected` with the rejected token's digest, authenticated by the API key.
- * With several hub replicas, requests go to the first; a connection error or a 5xx moves them to
- * the next, and {@link HUB_RETURN_MS} later they go back to the first.
+ * With several hub replicas, requests go to the first; any answer that is not a usable token
+ * (no answer, a 5xx, a 429, a 200 that is not a token) moves them to the next, and
+ * {@link HUB_RETURN_MS} later they go back to the first. A 401/403 moves them too, once per
+ * replica: when every replica refused the key, it is the key, and the error stands. A request
+ * this process's own pacer refused was never sent, and moves nothing.
  */
 export class HubTokenEndpoint implements TokenEndpoint {
   readonly secrets: readonly string[];
@@ -47,6 +51,8 @@ export class HubTokenEndpoint implements TokenEndpoint {
   private readonly locations: string[];
   private current = 0;
   private movedAt = 0;
+  /** Replicas that refused the key since the last token: each is re-checked by the next. */
+  private readonly refusedBy = new Set<number>();
 
   constructor(
     private readonly hub: Pick<ResolvedHubOptions, 'urls' | 'apiKey'>,
@@ -68,12 +74,17 @@ export class HubTokenEndpoint implements TokenEndpoint {
   }
 
   /**
-   * A request failed: after a connection error or a 5xx (the hub is down, or has no token), the
+   * A request failed: unless it was never sent (paced) or every replica has refused the key, the
    * next replica gets the next request. Says where requests go now, or `undefined` if nowhere new.
    */
   failed(error: FandengAuthError): string | undefined {
-    const down = error instanceof FandengTransportError && (error.status ?? 500) >= 500;
-    if (!down || this.bases.length < 2) return undefined;
+    if (this.bases.length < 2) return undefined;
+    const kind = classifyTokenFailure(error);
+    if (kind === 'paced' || kind === 'refused') return undefined;
+    if (kind === 'rejected') {
+      this.refusedBy.add(this.current);
+      if (this.refusedBy.size >= this.bases.length) return undefined;
+    }
     this.current = (this.current + 1) % this.bases.length;
     this.movedAt = this.now();
     return this.description;
@@ -102,8 +113,10 @@ export class HubTokenEndpoint implements TokenEndpoint {
   }
 
   interpret(answer: RawTokenResponse, requestedAt: number): FetchedToken {
-    if (answer.status === 200) return this.token(answer, requestedAt);
-    throw this.failure(answer);
+    if (answer.status !== 200) throw this.failure(answer);
+    const fetched = this.token(answer, requestedAt);
+    this.refusedBy.clear();
+    return fetched;
   }
 
   private token(answer: RawTokenResponse, requestedAt: number): FetchedToken {
@@ -150,7 +163,7 @@ export class HubTokenEndpoint implements TokenEndpoint {
       typeof json === 'object' && json !== null && typeof json.code === 'string'
         ? `: the hub has no token (${json.code}${typeof json.message === 'string' ? `: ${json.message}` : ''})`
         : '';
-    if (status >= 500 || status === 429 || status === 408) {
+    if (isTransientStatus(status)) {
       return new FandengTransportError(`${this.description} answered HTTP ${status}${why}`, {
         status,
         // The hub's own code: a program (doctor) tells "the hub has no token" from a bare 5xx by it.

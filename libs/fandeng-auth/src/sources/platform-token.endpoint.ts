@@ -1,6 +1,7 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { FetchedToken, TokenEndpoint } from './token-endpoint.interface.js';
+import { isTransientStatus } from './token-failure.js';
 import { interpretTokenResponse, type RawTokenResponse } from './token-response.js';
 
 /**
@@ -36,12 +37,13 @@ export class PlatformTokenEndpoint implements TokenEndpoint {
   /**
    * The token URL without credentials: the platform cannot count a request that names no client
    * against any client's daily limit, and any answer it gives (400 `invalid_request`, 401) shows
-   * that it is up. A 5xx, 408 or 429, or no answer, says it is not (docs/platform/liveness.md).
+   * that it is up. A transient status ({@link isTransientStatus}), or no answer, says it is not
+   * (docs/platform/liveness.md).
    */
   probe(): { request: AxiosRequestConfig; alive: (status: number) => boolean } {
     return {
       request: { method: 'POST', url: this.options.tokenUrl },
-      alive: (status) => status < 500 && status !== 408 && status !== 429,
+      alive: (status) => !isTransientStatus(status),
     };
   }
 }

@@ -4,6 +4,7 @@ import { FandengMalformedResponseError } from '../errors/fandeng-malformed-respo
 import { FandengPlatformError } from '../errors/fandeng-platform.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
+import { isTransientStatus } from './token-failure.js';
 import { checkToken, MAX_TOKEN_LENGTH } from './token-shape.js';
 
 /** A raw answer of the token endpoint. */
@@ -16,7 +17,6 @@ export interface RawTokenResponse {
   body: string;
 }
 
-const RETRYABLE_STATUS = new Set([408, 425, 429]);
 const WHITELIST_HINT =
   'the platform refused the caller before checking credentials: is this server IP on the platform whitelist?';
 
@@ -84,7 +84,7 @@ function errorFromBody(
       details,
     );
   }
-  if (response.status === 429 || response.status >= 500) {
+  if (isTransientStatus(response.status)) {
     return new FandengTransportError(`The token endpoint answered ${response.status}: ${what}`, {
       ...details,
       retryAfterMs: parseRetryAfter(response.retryAfter, receivedAt),
@@ -157,7 +157,7 @@ export function interpretTokenResponse(
       status,
     });
   }
-  if (RETRYABLE_STATUS.has(status) || status >= 500) {
+  if (isTransientStatus(status)) {
     throw new FandengTransportError(
       `The token endpoint answered ${status} with ${describeBody(response)}`,
       {

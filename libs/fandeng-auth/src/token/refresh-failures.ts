@@ -1,6 +1,5 @@
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
-import { FandengPacedError } from '../errors/fandeng-paced.error.js';
-import { FandengTransportError } from '../errors/fandeng-transport.error.js';
+import { probeCanSeeEnd } from '../sources/token-failure.js';
 import { monotonicNow } from './clock.js';
 
 /**
@@ -53,13 +52,10 @@ export class RefreshFailures {
   }
 
   /**
-   * Is the last failure one a probe can see end (no answer, a 5xx: not bad credentials, not the
-   * platform's or our own rate limit), while cooling down?
+   * Is the last failure one a probe can see end ({@link probeCanSeeEnd}), while cooling down?
    */
   probeCanHelp(now = monotonicNow()): boolean {
     const error = this.last?.error;
-    if (!(error instanceof FandengTransportError) || error instanceof FandengPacedError)
-      return false;
-    return error.status !== 429 && now < this.cooldownUntil;
+    return error !== undefined && probeCanSeeEnd(error) && now < this.cooldownUntil;
   }
 }

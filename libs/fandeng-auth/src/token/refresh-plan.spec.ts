@@ -3,6 +3,7 @@ import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import {
   cooldownAfter,
+  keepsRejectedToken,
   MAX_REJECTION_PAUSE_MS,
   minAgeToReplace,
   planRefresh,
@@ -73,5 +74,14 @@ describe('minAgeToReplace', () => {
   it('never lets repeated rejections through at once, whatever the option', () => {
     expect(minAgeToReplace(0, 0)).toBe(0);
     expect(minAgeToReplace(0, 1)).toBe(2_000);
+  });
+});
+
+describe('keepsRejectedToken', () => {
+  it('keeps a token younger than the minimum age, and never one with a negative age', () => {
+    expect(keepsRejectedToken(9_999, 10_000)).toBe(true);
+    expect(keepsRejectedToken(10_000, 10_000)).toBe(false);
+    expect(keepsRejectedToken(0, 0)).toBe(false);
+    expect(keepsRejectedToken(-1, 10_000)).toBe(false);
   });
 });

@@ -1,14 +1,15 @@
 import { MAX_REFRESH_AHEAD_SHARE, MAX_RETRY_AFTER_MS } from '../fandeng-auth.constants.js';
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
-import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
+import { retryAfterOf } from '../sources/token-failure.js';
 import { backoffDelay } from './backoff.js';
 import { toMonotonic } from './clock.js';
 
 // The refresh plan: when to hand a token out until, when to refresh it, how long to pause after a
 // failure or a rejection. Pure functions of their inputs (the clock and the dice are passed in),
-// so each rule is tested alone (refresh-plan.spec.ts) and TokenService only carries them out.
+// so each rule is tested alone (refresh-plan.spec.ts); the refresher (token-refresher.ts) and the
+// hub (TokenHubService) carry them out.
 
 /** The longest a rejected token must have lived before another rejection replaces it. */
 export const MAX_REJECTION_PAUSE_MS = 3_600_000;
@@ -67,11 +68,21 @@ export function cooldownAfter(
 ): number {
   const { initialDelayMs, maxAttempts, maxCooldownMs } = retry;
   if (!error.retryable) return maxCooldownMs;
-  const asked = error instanceof FandengTransportError ? (error.retryAfterMs ?? 0) : 0;
+  const asked = retryAfterOf(error) ?? 0;
   return Math.max(
     backoffDelay(maxAttempts + consecutiveFailures, initialDelayMs, maxCooldownMs, random),
     Math.min(asked, MAX_RETRY_AFTER_MS),
   );
+}
+
+/**
+ * The one rule for a rejected token: keep it while it is younger than `minAgeMs`, as a token that
+ * fails right after issue points at another fault, and replacing it would only spend the quota.
+ * A negative age (a clock step, a source's future date) does not keep a token for ever. The
+ * module's refresher and the token hub both decide with it.
+ */
+export function keepsRejectedToken(ageMs: number, minAgeMs: number): boolean {
+  return ageMs >= 0 && ageMs < minAgeMs;
 }
 
 /**

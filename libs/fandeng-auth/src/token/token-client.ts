@@ -5,6 +5,7 @@ import { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengPacedError } from '../errors/fandeng-paced.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
+import { retryAfterOf } from '../sources/token-failure.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import { backoffDelay } from './backoff.js';
 import { pause } from './clock.js';
@@ -81,11 +82,13 @@ export class TokenClient {
         const failure = this.typed(error);
         const moved = this.endpoint.failed?.(failure);
         if (moved !== undefined) this.hooks.onMove?.(failure, moved);
-        if (!failure.retryable || attempt >= attempts) throw failure;
-        if (moved !== undefined) continue; // another replica: no reason to wait
+        if (attempt >= attempts) throw failure;
+        // Another replica may well answer, whatever this one said: ask it at once.
+        if (moved !== undefined) continue;
+        if (!failure.retryable) throw failure;
         const delay = Math.max(
           backoffDelay(attempt, initialDelayMs, maxDelayMs),
-          failure instanceof FandengTransportError ? (failure.retryAfterMs ?? 0) : 0,
+          retryAfterOf(failure) ?? 0,
         );
         if (delay > maxDelayMs) throw failure;
         await pause(delay, this.shutdown);

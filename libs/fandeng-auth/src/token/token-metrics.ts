@@ -22,7 +22,8 @@ export interface TokenBudget {
  * The counters behind `TokenService.getMetrics()`. Token requests are counted per platform day
  * (midnight at `budgetUtcOffsetMinutes`, Beijing time by default) against the daily budget, with
  * one warning a day when they pass `budgetWarnShare` of it and one when they reach it. On a shared
- * store the fleet's count of the day ({@link recordFleetCount}) is what the budget is held to.
+ * store the warnings compare the fleet's count of the day ({@link recordFleetCount}) with the
+ * budget. They only warn: what refuses a request is each process's own pace (`RequestPacer`).
  */
 export class TokenMetrics {
   private total = 0;
@@ -104,7 +105,7 @@ export class TokenMetrics {
     }
   }
 
-  /** What the budget is held to: the fleet's count where there is one (it includes ours). */
+  /** What the warnings compare with the budget: the fleet's count where there is one (it includes ours). */
   private counted(): number {
     return Math.max(this.today, this.fleetToday ?? 0);
   }
