@@ -43,11 +43,13 @@ describe('the public API', () => {
     expect(exported.get(file)).toEqual(documented(entry));
   });
 
-  it('keeps the main entry small: at most 30 runtime exports', () => {
+  // 32: issue 23 added the fetch path (FandengFetch, InjectFandengFetch, getFandengFetchToken),
+  // issue 24 registerFandengHubMetrics and TokenHubService.
+  it('keeps the main entry small: at most 32 runtime exports', () => {
     const values = exported
       .get(ENTRIES['nestjs-fandeng-auth'])!
       .filter((n) => n.startsWith('value'));
-    expect(values.length).toBeLessThanOrEqual(30);
+    expect(values.length).toBeLessThanOrEqual(32);
   });
 });
 

@@ -77,7 +77,12 @@ describeWithPrometheus('a real Prometheus scraping the hub command (issue 25)', 
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: [resolve(RULES)],
       scrape_configs: [
-        { job_name: 'fandeng-token-hub', static_configs: [{ targets: [new URL(url).host] }] },
+        {
+          job_name: 'fandeng-token-hub',
+          // /metrics names the consumers only to a caller with a key, as the guides say.
+          authorization: { credentials: KEY },
+          static_configs: [{ targets: [new URL(url).host] }],
+        },
       ],
     });
     const server = prometheus;
@@ -108,7 +113,9 @@ describeWithPrometheus('a real Prometheus scraping the hub command (issue 25)', 
     expect(emulator.counters.tokenRequests).toBe(1);
 
     // Every metric the rules and the dashboard name is on the hub's /metrics.
-    const exposition = await (await fetch(`${new URL(url).origin}/metrics`)).text();
+    const exposition = await (
+      await fetch(`${new URL(url).origin}/metrics`, { headers: auth })
+    ).text();
     const exposed = new Set([...exposition.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
     const named = [
       ...alertRules().map((rule) => rule.expr),
