@@ -1,0 +1,94 @@
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { FandengPlatformEmulator } from 'fandeng-emulator';
+import { installInNest11App } from './support/nest11-app.js';
+import { compile, packPackage, ROOT, runConsumer } from './support/packed-package.js';
+import { CLIENT_ID, CLIENT_SECRET, startEmulator } from './support/token-harness.js';
+
+// Outside the repository, so the app resolves only what it installed. One per process.
+const APP_DIR = `${tmpdir()}/nestjs-fandeng-auth-nest11-app-${process.pid}`;
+const TARBALL_DIR = `${ROOT}/dist/nest11-tarball-${process.pid}`;
+
+/**
+ * The packed library in a Nest 11 app (CommonJS, as Nest 11 apps are), beside the Nest 12 one of
+ * package.e2e-spec.ts: npm accepts its peers, it boots and calls the platform, its typings compile.
+ */
+describe('the published package in a Nest 11 app', () => {
+  let emulator: FandengPlatformEmulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    mkdirSync(TARBALL_DIR, { recursive: true });
+    installInNest11App(APP_DIR, packPackage(TARBALL_DIR));
+    for (const file of ['nest11-consumer.cjs', 'testing-types.ts']) {
+      copyFileSync(`${ROOT}/test/package/${file}`, `${APP_DIR}/${file}`);
+    }
+  }, 120_000); // the first run on a machine installs Nest 11 from the registry
+  afterAll(async () => {
+    await emulator.stop();
+    rmSync(APP_DIR, { recursive: true, force: true });
+    rmSync(TARBALL_DIR, { recursive: true, force: true });
+  });
+
+  it('is installed by npm beside Nest 11 and its companions', () => {
+    const version = (name: string): string =>
+      (
+        JSON.parse(readFileSync(`${APP_DIR}/node_modules/${name}/package.json`, 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    expect(version('@nestjs/common')).toMatch(/^11\./);
+    expect(version('@nestjs/core')).toMatch(/^11\./);
+    expect(version('@nestjs/axios')).toMatch(/^4\./);
+    expect(version('@nestjs/schedule')).toMatch(/^6\./);
+    expect(version('nestjs-fandeng-auth')).toBe(
+      (
+        JSON.parse(readFileSync(`${ROOT}/libs/fandeng-auth/package.json`, 'utf8')) as {
+          version: string;
+        }
+      ).version,
+    );
+  });
+
+  it('boots FandengAuthModule.forRoot from require() and calls the platform with the token', async () => {
+    const answer = await runConsumer(
+      APP_DIR,
+      emulator.url,
+      { id: CLIENT_ID, secret: CLIENT_SECRET },
+      'nest11-consumer.cjs',
+    );
+    expect(answer).toEqual({ tokenType: 'bearer', status: 200, books: expect.any(Number) });
+    expect(emulator.counters.apiOk).toBe(1);
+    expect(emulator.counters.apiUnauthorized).toBe(0);
+  }, 30_000); // a child process that boots Nest: seconds on a busy machine
+
+  // node10 is what `module: commonjs` implies, the setting of many Nest 11 apps; it ignores
+  // package.json `exports` and `imports`. nodenext is the Nest 11 starter's. (bundler is checked
+  // by arethetypeswrong in package.e2e-spec.ts; each compile here costs seconds.)
+  it.each([
+    ['commonjs', 'node10'],
+    ['nodenext', 'nodenext'],
+  ])(
+    'types against Nest 11 with module %s, moduleResolution %s',
+    async (module, resolution) => {
+      const diagnostics = await compile(APP_DIR, [
+        '--noEmit',
+        '--strict',
+        '--module',
+        module,
+        '--moduleResolution',
+        resolution,
+        // TypeScript 6 deprecates node10; consumers on TypeScript 5 use it without this.
+        '--ignoreDeprecations',
+        '6.0',
+        '--target',
+        'es2023',
+        '--types',
+        'node',
+        'testing-types.ts',
+      ]);
+      expect(diagnostics).toBe('');
+    },
+    60_000,
+  );
+});
