@@ -6,7 +6,22 @@ const { HttpService } = require('@nestjs/axios');
 const { NestFactory } = require('@nestjs/core');
 const { FandengAuthModule, TokenService } = require('nestjs-fandeng-auth');
 
+/** The option fields a boot with bad options names, which class-validator 0.14 reports too. */
+async function refusedFields() {
+  const bad = { clientId: '', baseUrl: 'nope', refreshJitter: -1, retry: { maxAttempt: 5 } };
+  try {
+    await NestFactory.createApplicationContext(FandengAuthModule.forRoot(bad), {
+      logger: false,
+      abortOnError: false, // Nest's default exits the process on a failed boot
+    });
+  } catch (error) {
+    return [error.code, ...new Set(error.problems.map((problem) => problem.split(':')[0]))];
+  }
+  return 'booted';
+}
+
 async function main() {
+  const refused = await refusedFields();
   const app = await NestFactory.createApplicationContext(
     FandengAuthModule.forRoot({
       clientId: process.env.FANDENG_CLIENT_ID,
@@ -24,6 +39,7 @@ async function main() {
       tokenType: token.tokenType,
       status: response.status,
       books: response.data.data.length,
+      refused,
     }),
   );
 }

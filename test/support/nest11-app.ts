@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 
 /**
  * What a Nest 11 app has installed: Nest 11, the `@nestjs/axios` and `@nestjs/schedule` majors
- * released for it (4 and 6; `npm view @nestjs/axios@4 peerDependencies`), and Node's types for
- * the compiler. From the npm registry, not the repository's Nest 12.
+ * released for it (4 and 6; `npm view @nestjs/axios@4 peerDependencies`), class-validator 0.14
+ * for its ValidationPipe (0.14.0, the oldest the package accepts; the repository tests 0.15), and
+ * Node's types for the compiler. From the npm registry, not the repository's Nest 12.
  */
 const NEST11_APP = {
   '@nestjs/axios': '^4.0.0',
@@ -15,6 +16,7 @@ const NEST11_APP = {
   '@nestjs/schedule': '^6.0.0',
   '@types/node': '^20.0.0',
   axios: '^1.7.0',
+  'class-validator': '0.14.0',
   'reflect-metadata': '^0.2.0',
   rxjs: '^7.8.0',
 };
