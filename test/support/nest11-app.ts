@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 
 /**
  * What a Nest 11 app has installed: Nest 11, the `@nestjs/axios` and `@nestjs/schedule` majors
- * released for it (4 and 6; `npm view @nestjs/axios@4 peerDependencies`), class-validator 0.14
+ * released for it (4 and 6; `npm view @nestjs/axios@4 peerDependencies`), Express for the hub
+ * command, class-validator 0.14
  * for its ValidationPipe (0.14.0, the oldest the package accepts; the repository tests 0.15), and
  * Node's types for the compiler. From the npm registry, not the repository's Nest 12.
  */
@@ -13,6 +14,7 @@ const NEST11_APP = {
   '@nestjs/axios': '^4.0.0',
   '@nestjs/common': '^11.0.0',
   '@nestjs/core': '^11.0.0',
+  '@nestjs/platform-express': '^11.0.0',
   '@nestjs/schedule': '^6.0.0',
   '@types/node': '^20.0.0',
   axios: '^1.7.0',
