@@ -116,7 +116,7 @@ describe('the published package', () => {
     });
   }, 30_000);
 
-  it('types the testing entry, the emulator behind #emulator included', async () => {
+  it('types the testing entry, the types of the emulator it re-exports included', async () => {
     // The repository's tsconfig (paths to the sources) is ignored: the packed declarations are checked.
     const diagnostics = await compile(CONSUMER_DIR, [
       '--noEmit',
