@@ -7,11 +7,13 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -56,14 +58,8 @@ try {
   );
   tsc('-p', config, '--outDir', stage);
   copyFileSync(`${root}libs/fandeng-auth/package.json`, `${stage}/package.json`);
-  // The package says MIT: a build without its licence text would publish a package that breaks it.
-  // Both user guides: the npm page shows README.md, which links the Chinese one.
-  for (const file of ['README.md', 'README.zh-CN.md', 'LICENSE', 'CHANGELOG.md']) {
-    if (!existsSync(`${root}${file}`)) throw new Error(`build:lib: ${file} is missing`);
-    copyFileSync(`${root}${file}`, `${stage}/${file}`);
-  }
-  // The operations kit (alert rules and their tests, the Grafana dashboard) ships beside the code.
-  cpSync(`${root}ops`, `${stage}/ops`, { recursive: true });
+  relativeEmulatorTypes(stage);
+  copyDocuments(stage);
   rmSync(out, { recursive: true, force: true });
   renameSync(stage, out);
 } finally {
@@ -71,3 +67,44 @@ try {
   rmSync(stage, { recursive: true, force: true });
 }
 console.log(`Package folder ready: ${out}`);
+
+/**
+ * The declarations name the emulator by a relative path instead of `#emulator`: TypeScript's
+ * `node10` resolution (still the default of `module: commonjs`) ignores package.json `imports`,
+ * so a consumer compiling with it got TS2307 on the testing entry. The JS keeps `#emulator`,
+ * which every Node version the package supports resolves.
+ */
+function relativeEmulatorTypes(folder) {
+  const files = readdirSync(folder, { recursive: true }).filter((f) => f.endsWith('.d.ts'));
+  for (const file of files) {
+    const path = join(folder, file);
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes(`'#emulator'`)) continue;
+    let target = relative(dirname(path), join(folder, 'emulator/index.js'));
+    if (!target.startsWith('.')) target = `./${target}`;
+    writeFileSync(path, text.replaceAll(`'#emulator'`, `'${target}'`));
+  }
+}
+
+/**
+ * What the package's page and guides link to, shipped so the links work from an install: the
+ * guides, the licence (the package says MIT), the changelog, the hub's OpenAPI document and the
+ * hub consumers in other languages. README.zh-CN.md goes in where the repository has it.
+ */
+function copyDocuments(folder) {
+  // The package says MIT: a build without its licence text would publish a package that breaks it.
+  // Both user guides: the npm page shows README.md, which links the Chinese one.
+  const files = ['README.md', 'README.zh-CN.md', 'LICENSE', 'CHANGELOG.md', 'docs/hub-openapi.yaml'];
+  for (const file of files) {
+    if (!existsSync(`${root}${file}`)) throw new Error(`build:lib: ${file} is missing`);
+    mkdirSync(dirname(`${folder}/${file}`), { recursive: true });
+    copyFileSync(`${root}${file}`, `${folder}/${file}`);
+  }
+  // The operations kit (alert rules and their tests, the Grafana dashboard) ships beside the code.
+  cpSync(`${root}ops`, `${folder}/ops`, { recursive: true });
+  // Python leaves its byte code beside a script it ran: not part of the example.
+  cpSync(`${root}examples`, `${folder}/examples`, {
+    recursive: true,
+    filter: (source) => basename(source) !== '__pycache__',
+  });
+}

@@ -7,16 +7,23 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = join(root, 'dist/libs/fandeng-auth/index.js');
-// The package ships the emulator too (nestjs-fandeng-auth/testing), and the build script shapes it.
+// The package ships the emulator too (nestjs-fandeng-auth/testing), the guides, the hub's OpenAPI
+// document and the examples, and the build script shapes it. (README.zh-CN.md may not exist.)
 const sources = [
-  join(root, 'libs/fandeng-auth'),
-  join(root, 'libs/fandeng-emulator'),
-  join(root, 'scripts/build-lib.mjs'),
-  join(root, 'ops'),
-  join(root, 'tsconfig.json'),
-  // Copied into the package as they are.
-  ...['README.md', 'README.zh-CN.md', 'LICENSE', 'CHANGELOG.md'].map((file) => join(root, file)),
-];
+  'libs/fandeng-auth',
+  'libs/fandeng-emulator',
+  'scripts/build-lib.mjs',
+  'ops',
+  'tsconfig.json',
+  'README.md',
+  'README.zh-CN.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'docs/hub-openapi.yaml',
+  'examples',
+]
+  .map((path) => join(root, path))
+  .filter((path) => existsSync(path));
 
 /** Newest modification time of a file, or of any file below a folder. */
 function newest(path) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import { compile, installPackedPackage, ROOT, runConsumer } from './support/packed-package.js';
@@ -12,10 +12,11 @@ const CONSUMER_DIR = `${ROOT}/dist/consumer-${process.pid}`;
 /** Packs the built library as npm would publish it and installs the tarball into a consumer app. */
 describe('the published package', () => {
   let emulator: FandengPlatformEmulator;
+  let tarball: string;
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    installPackedPackage(CONSUMER_DIR);
+    tarball = installPackedPackage(CONSUMER_DIR);
     for (const file of ['consumer.mjs', 'testing-consumer.mjs', 'testing-types.ts']) {
       copyFileSync(`${ROOT}/test/package/${file}`, `${CONSUMER_DIR}/${file}`);
     }
@@ -47,6 +48,49 @@ describe('the published package', () => {
     expect(files.filter((f) => f.includes('spec'))).toEqual([]);
   });
 
+  it('ships what its guides link to: the hub OpenAPI document, the examples, the licence', () => {
+    const files = readdirSync(`${CONSUMER_DIR}/node_modules/nestjs-fandeng-auth`, {
+      recursive: true,
+    }) as string[];
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'LICENSE',
+        'CHANGELOG.md',
+        'docs/hub-openapi.yaml',
+        ...readdirSync(`${ROOT}/examples`, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile() && !entry.parentPath.includes('__pycache__'))
+          .map((entry) => `${entry.parentPath.slice(ROOT.length + 1)}/${entry.name}`),
+        ...(existsSync(`${ROOT}/README.zh-CN.md`) ? ['README.zh-CN.md'] : []),
+      ]),
+    );
+    expect(files.filter((f) => f.includes('__pycache__'))).toEqual([]);
+    const manifest = JSON.parse(
+      readFileSync(`${CONSUMER_DIR}/node_modules/nestjs-fandeng-auth/package.json`, 'utf8'),
+    ) as Record<string, unknown>;
+    expect(manifest).toMatchObject({
+      repository: { url: expect.stringMatching(/^git\+https:\/\/github\.com\//) },
+      homepage: expect.stringMatching(/^https:\/\//),
+      bugs: { url: expect.stringMatching(/^https:\/\/.*\/issues$/) },
+    });
+  });
+
+  // arethetypeswrong resolves each entry as node10, node16 (CJS and ESM) and bundler consumers
+  // do. One rule is ignored: a require() of this ESM-only package resolves to ESM, which Node
+  // 20.19+ (the package's engines) loads; package-nest11.e2e-spec.ts does so.
+  it('resolves its typings under every moduleResolution (arethetypeswrong)', async () => {
+    const attw = `${ROOT}/node_modules/@arethetypeswrong/cli/dist/index.js`;
+    const args = ['--ignore-rules', 'cjs-resolves-to-esm', '--no-definitely-typed'];
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [attw, tarball, ...args, '--format', 'ascii', '--no-color'],
+      { cwd: CONSUMER_DIR, timeout: 60_000 },
+    ).catch((error: { stdout?: string; message: string }) => ({
+      stdout: `FAILED\n${error.stdout || error.message}`,
+    }));
+    expect(stdout).not.toMatch(/FAILED/);
+  }, 90_000);
+
   it('is imported by name and works in a plain Nest app', async () => {
     const answer = await runConsumer(CONSUMER_DIR, emulator.url, {
       id: CLIENT_ID,
@@ -75,7 +119,7 @@ describe('the published package', () => {
     });
   }, 30_000);
 
-  it('types the testing entry, the emulator behind #emulator included', async () => {
+  it('types the testing entry, the types of the emulator it re-exports included', async () => {
     // The repository's tsconfig (paths to the sources) is ignored: the packed declarations are checked.
     const diagnostics = await compile(CONSUMER_DIR, [
       '--noEmit',

@@ -1,5 +1,5 @@
 // Type-checked in the consumer folder against the packed package's declarations: the `testing`
-// entry and the emulator behind its `#emulator` import must resolve to real types, not `any`.
+// entry and the emulator it re-exports must resolve to real types, not `any`.
 import type { TokenService } from 'nestjs-fandeng-auth';
 import {
   FakeTokenService,

@@ -6,26 +6,26 @@ import { promisify } from 'node:util';
 export const ROOT = process.cwd();
 const PACKAGE_DIR = `${ROOT}/dist/libs/fandeng-auth`;
 
+/** Packs the built library as npm would publish it into `folder`; returns the tarball's path. */
+export function packPackage(folder: string): string {
+  execFileSync('npm', ['pack', PACKAGE_DIR, '--pack-destination', folder, '--silent'], {
+    stdio: 'ignore',
+  });
+  return `${folder}/${readdirSync(folder).find((name) => name.endsWith('.tgz'))!}`;
+}
+
 /**
  * Packs the built library as npm would publish it and unpacks the tarball into
  * `{consumerDir}/node_modules/nestjs-fandeng-auth`, as `npm install` of the tarball would.
+ * Returns the tarball's path.
  */
-export function installPackedPackage(consumerDir: string): void {
+export function installPackedPackage(consumerDir: string): string {
   rmSync(consumerDir, { recursive: true, force: true });
   const installed = `${consumerDir}/node_modules/nestjs-fandeng-auth`;
   mkdirSync(installed, { recursive: true });
-  execFileSync('npm', ['pack', PACKAGE_DIR, '--pack-destination', consumerDir, '--silent'], {
-    stdio: 'ignore',
-  });
-  const tarball = readdirSync(consumerDir).find((name) => name.endsWith('.tgz'))!;
-  execFileSync('tar', [
-    'xzf',
-    `${consumerDir}/${tarball}`,
-    '-C',
-    installed,
-    '--strip-components',
-    '1',
-  ]);
+  const tarball = packPackage(consumerDir);
+  execFileSync('tar', ['xzf', tarball, '-C', installed, '--strip-components', '1']);
+  return tarball;
 }
 
 /**
@@ -59,15 +59,17 @@ export async function compile(cwd: string, args: string[]): Promise<string> {
 }
 
 /**
- * Runs test/package/consumer.mjs (a plain ESM app that boots the module and calls the platform)
- * in `cwd` against the emulator at `baseUrl`; resolves what it printed, parsed.
+ * Runs `script` in `cwd`, test/package/consumer.mjs by default (a plain ESM app that boots the
+ * module and calls the platform), against the emulator at `baseUrl`; resolves what it printed,
+ * parsed.
  */
 export async function runConsumer(
   cwd: string,
   baseUrl: string,
   credentials: { id: string; secret: string },
+  script = 'consumer.mjs',
 ): Promise<unknown> {
-  const { stdout } = await promisify(execFile)(process.execPath, [`${cwd}/consumer.mjs`], {
+  const { stdout } = await promisify(execFile)(process.execPath, [`${cwd}/${script}`], {
     cwd,
     env: {
       ...process.env,
