@@ -73,7 +73,15 @@ describeWithRedisServer('Redis Sentinel: a fleet through failovers (issue 17)', 
         run.fleet.every(({ tokens }) => tokens.getStatus().store.healthy)
       );
     };
-    await until(converged, 'the fleet and the new master on one token again', 3 * CYCLE_MS);
+    await until(converged, 'the fleet and the new master on one token again', 3 * CYCLE_MS).catch(
+      (error: Error) => {
+        const seen = (value?: string) => value?.slice(-8);
+        const health = run.fleet.map(({ tokens }) => tokens.getStatus().store.healthy);
+        throw new Error(
+          `${error.message}: held ${held.map(seen).join(' ')}, stored ${seen(stored)}, healthy ${health.join(' ')}`,
+        );
+      },
+    );
     timings.push(`fleet and store on one token again ${Date.now() - at} ms after the kill`);
     finished = true;
     const figures = await load;
