@@ -3,21 +3,29 @@
  * key's hash slot on Redis Cluster; Redis runs a script atomically, which is the point of each.
  */
 
-// A token replaces the stored one only if it was obtained later (stores/token-order.ts decides the
-// same in JS): a write the store gave up on (a timeout, a stalled link) may still arrive, and must
-// not bring back an older token. obtainedAt is ISO-8601 text (JSON of a Date), whose order as text
-// is its order in time. A stored value that is not a token of ours, or dated past ARGV[4] (the
-// writer's clock plus the accepted skew), does not count: it is replaced. Stored: publishes the
-// token (only then) and returns 1; kept: returns the stored text, so the writer can adopt it.
-// ARGV: token JSON, TTL ms, its obtainedAt, latest believable obtainedAt, channel.
+// A token replaces the stored one only if it is newer (stores/token-order.ts decides the same in
+// JS): a write the store gave up on (a timeout, a stalled link) may still arrive, and must not
+// bring back an older token. Newer: issued later by the platform where both tokens carry
+// platformIssuedAt (a number, the platform's clock), else obtained later; obtainedAt is ISO-8601
+// text (JSON of a Date), whose order as text is its order in time. A stored value that is not a
+// token of ours, or dated past ARGV[4] (the writer's clock plus the accepted skew), does not
+// count: it is replaced. Stored: publishes the token (only then) and returns 1; kept: returns the
+// stored text, so the writer can adopt it.
+// ARGV: token JSON, TTL ms, its obtainedAt, latest believable obtainedAt, channel, its
+// platformIssuedAt or ''.
 export const SET_IF_NEWER = `
 local ok, current = pcall(redis.call, 'GET', KEYS[1])
 if ok and current then
   local parsed, stored = pcall(cjson.decode, current)
   local at = parsed and type(stored) == 'table' and stored.obtainedAt
   if type(at) == 'string' and string.match(at, '^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$')
-    and at > ARGV[3] and at <= ARGV[4] then
-    return current
+    and at <= ARGV[4] then
+    local issued, incoming = stored.platformIssuedAt, tonumber(ARGV[6])
+    if type(issued) == 'number' and incoming and issued ~= incoming then
+      if issued > incoming then return current end
+    elseif at > ARGV[3] then
+      return current
+    end
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])

@@ -23,6 +23,11 @@ function token(value: string, agoMs = 0, lifetimeMs = 60_000): AccessToken {
   };
 }
 
+/** `token` as the platform issued it at `at` (its clock): with the matching `expiration`. */
+function issuedAt(value: AccessToken, at: number): AccessToken {
+  return { ...value, platformExpiration: new Date(at + value.expiresIn * 1000) };
+}
+
 describe('RedisTokenStore: the order of token writes', () => {
   let redis: Redis;
   let prefix: string;
@@ -81,6 +86,18 @@ describe('RedisTokenStore: the order of token writes', () => {
     await redis.hset(`${prefix}token:b`, 'field', 'value'); // another type altogether
     expect(await store.set('token:b', token('mine'))).toBeUndefined();
     expect((await store.get('token:b'))?.value).toBe('mine');
+  });
+
+  it("orders by the platform's issue time when both tokens carry it (requests that overlapped)", async () => {
+    // A was sent first (obtainedAt earlier) but issued last: the platform's newest is A.
+    const issuedLast = issuedAt(token('token-a', 2_000), 10_500);
+    const issuedFirst = issuedAt(token('token-b', 1_000), 10_000);
+    await store.set('token:a', issuedLast);
+    expect((await store.set('token:a', issuedFirst))?.value).toBe('token-a');
+
+    await store.set('token:b', issuedFirst);
+    expect(await store.set('token:b', issuedLast)).toBeUndefined();
+    expect((await store.get('token:b'))?.value).toBe('token-a');
   });
 
   it('does not believe a stored token dated far in its future (a wrong clock must not lock the key)', async () => {
@@ -145,6 +162,12 @@ describe('InMemoryTokenStore: the same order', () => {
     expect((await store.get('token:a'))?.value).toBe('token-3');
     expect(await store.set('token:a', token('token-4'))).toBeUndefined();
     expect((await store.get('token:a'))?.value).toBe('token-4');
+
+    const issuedLast = issuedAt(token('sent-first', 2_000), 10_500);
+    await store.set('token:b', issuedLast);
+    expect((await store.set('token:b', issuedAt(token('sent-last'), 10_000)))?.value).toBe(
+      'sent-first',
+    );
   });
 });
 

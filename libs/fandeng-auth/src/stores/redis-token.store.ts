@@ -11,6 +11,7 @@ import {
   TAKE_LOCK,
 } from './redis-scripts.js';
 import { besideKey, createClient, isoOrEmpty, notOurs } from './redis-support.js';
+import { platformIssuedAt } from './token-order.js';
 import { deserializeToken, serializeToken } from './token-serialization.js';
 import type { ReleaseLock, TokenStore } from '../interfaces/token-store.interface.js';
 
@@ -132,6 +133,7 @@ export class RedisTokenStore implements TokenStore {
         isoOrEmpty(token.obtainedAt.getTime()),
         isoOrEmpty(now + MAX_CLOCK_SKEW_MS),
         this.channelOf(key),
+        platformIssuedAt(token) ?? '',
       ),
     );
     return typeof answer === 'string' ? deserializeToken(answer) : undefined;
