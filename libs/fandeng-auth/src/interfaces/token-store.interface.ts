@@ -12,9 +12,9 @@ export interface TokenStore {
   get(key: string): Promise<AccessToken | undefined>;
   /**
    * Store a token; it may be dropped once it expires. Shared stores tell the other processes.
-   * A token never replaces one obtained later (a write that arrives late must not bring back an
-   * older token): a store that keeps the newer one resolves it, so the caller can use it instead.
-   * Stores that do not compare resolve nothing.
+   * A token never replaces a newer one (a write that arrives late must not bring back an older
+   * token; compare `obtainedAt`): a store that keeps the newer one resolves it, so the caller can
+   * use it instead. Stores that do not compare resolve nothing.
    */
   set(key: string, token: AccessToken): Promise<AccessToken | void>;
   /** Remove the token, but only while it is still `value` (compare-and-delete). */
