@@ -63,7 +63,7 @@ const COUNTER_TTL_MS = 2 * 24 * 3600 * 1000;
 
 /**
  * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
- * pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
+ * a token is written only over an older one (`SET_IF_NEWER`), pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
  * `{{prefix}{key}}:lock`, `{{prefix}{key}}:requests:{date}` (the fleet's token requests of a
  * platform day, kept two days), channel `{prefix}{key}:changed`. The braces of the derived keys
  * are a Redis Cluster hash tag naming the token's key: a key and its lock and counter live in one
@@ -115,8 +115,8 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * Stores `token` unless the key holds one obtained later (see `SET_IF_NEWER`), and then tells
-   * the fleet. Resolves the newer stored token when it keeps that one.
+   * Stores `token` unless the key holds a newer one (see `SET_IF_NEWER`), and then tells the
+   * fleet. Resolves the newer stored token when it keeps that one.
    */
   async set(key: string, token: AccessToken): Promise<AccessToken | undefined> {
     const now = Date.now();
