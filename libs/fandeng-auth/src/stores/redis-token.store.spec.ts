@@ -62,14 +62,21 @@ describe('RedisTokenStore: the order of token writes', () => {
   it('replaces an older token with a newer one, and tells subscribers only of what it stored', async () => {
     const heard: string[] = [];
     store.subscribe('token:a', (received) => heard.push(received.value));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the subscription is in place
+    const channel = `${prefix}token:a:changed`;
+    await until(async () => {
+      const [, subscribers] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
+      return Number(subscribers) === 1;
+    });
     await store.set('token:a', token('token-2', 5_000));
-    await store.set('token:a', token('token-3', 1_000));
+    await store.set('token:a', token('token-3', 2_000));
     await store.set('token:a', token('token-2', 5_000)); // late: refused, not announced
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await store.set('token:a', token('token-4', 1_000));
+    // One connection delivers in order: had the refused write been announced, it would be in
+    // before token-4.
+    await until(async () => heard.includes('token-4'));
 
-    expect((await store.get('token:a'))?.value).toBe('token-3');
-    expect(heard).toEqual(['token-2', 'token-3']);
+    expect((await store.get('token:a'))?.value).toBe('token-4');
+    expect(heard).toEqual(['token-2', 'token-3', 'token-4']);
   });
 
   it('writes the same token again (a TTL renewal), and replaces what is not a token of ours', async () => {

@@ -53,7 +53,9 @@ function setUp(
     clientId: 'client',
     clientSecret: 'secret-of-the-client',
     logger: false,
-    retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 5, maxCooldownMs: 60_000 },
+    // One attempt per refresh; a cooldown of 10 s or more after a failure (a busy machine must
+    // not reach its end within a test).
+    retry: { maxAttempts: 1, initialDelayMs: 10_000, maxDelayMs: 10_000, maxCooldownMs: 60_000 },
     ...options,
   });
   const parts = new TokenParts(resolved, '', store);
