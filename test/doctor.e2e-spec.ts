@@ -96,6 +96,7 @@ describe('nestjs-fandeng-auth doctor (the built command)', () => {
   });
 
   it('prints one JSON object with --json', async () => {
+    emulator.configure({ tokenLatencyMs: 150 }); // the platform takes 150 ms to answer
     const { code, out } = await doctor(env, ['--json']);
     const token = emulator.lastIssued(CLIENT_ID)!;
     const report = JSON.parse(out);
@@ -110,7 +111,9 @@ describe('nestjs-fandeng-auth doctor (the built command)', () => {
       token: { fingerprint: fingerprint(token), expiresIn: 7200, tokenType: 'bearer' },
     });
     expect(Math.abs(report.token.clockOffsetMs)).toBeLessThan(2000);
-    expect(report.roundTripMs).toBeGreaterThanOrEqual(0);
+    // The round trip is the token request's, the platform's 150 ms included.
+    expect(report.roundTripMs).toBeGreaterThanOrEqual(150);
+    expect(report.roundTripMs).toBeLessThan(5_000);
     expectNoSecrets(out, token);
   });
 

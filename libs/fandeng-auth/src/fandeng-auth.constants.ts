@@ -16,12 +16,6 @@ export const FANDENG_DEFAULT_TOKEN_SERVICE = 'FANDENG_AUTH:TOKEN_SERVICE';
 export const FANDENG_TOKEN_ADAPTER = 'FANDENG_AUTH:TOKEN_ADAPTER';
 /** Injection token of the {@link TokenStore} the module uses. */
 export const FANDENG_TOKEN_STORE = 'FANDENG_AUTH:TOKEN_STORE';
-/** Injection token of a registration's token source (`TokenEndpoint`: the platform, or a hub). */
-export const FANDENG_TOKEN_ENDPOINT = 'FANDENG_AUTH:TOKEN_ENDPOINT';
-/** Injection token of a registration's logger (`ModuleLogger`, context `TokenService(name)`). */
-export const FANDENG_TOKEN_LOGGER = 'FANDENG_AUTH:TOKEN_LOGGER';
-/** Injection token of a registration's `AbortController`: aborted when its token service shuts down. */
-export const FANDENG_SHUTDOWN = 'FANDENG_AUTH:SHUTDOWN';
 
 /** The documented test host; no production host is documented, so users override it. */
 export const DEFAULT_BASE_URL = 'https://open-platform-test.dushu.io';

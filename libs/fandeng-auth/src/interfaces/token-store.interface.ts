@@ -10,8 +10,13 @@ export type ReleaseLock = () => Promise<void>;
 export interface TokenStore {
   /** The stored token, or `undefined`. An expired token may be returned; the caller checks. */
   get(key: string): Promise<AccessToken | undefined>;
-  /** Store a token; it may be dropped once it expires. Shared stores tell the other processes. */
-  set(key: string, token: AccessToken): Promise<void>;
+  /**
+   * Store a token; it may be dropped once it expires. Shared stores tell the other processes.
+   * A token never replaces a newer one (a write that arrives late must not bring back an older
+   * token; compare `obtainedAt`): a store that keeps the newer one resolves it, so the caller can
+   * use it instead. Stores that do not compare resolve nothing.
+   */
+  set(key: string, token: AccessToken): Promise<AccessToken | void>;
   /** Remove the token, but only while it is still `value` (compare-and-delete). */
   delete(key: string, value: string): Promise<void>;
   /**

@@ -1,5 +1,6 @@
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { TokenStore } from '../interfaces/token-store.interface.js';
+import { keepsStored } from './token-order.js';
 
 /** The default store: a map in this process. Holds no timers, so it needs no shutdown. */
 export class InMemoryTokenStore implements TokenStore {
@@ -9,8 +10,12 @@ export class InMemoryTokenStore implements TokenStore {
     return this.tokens.get(key);
   }
 
-  async set(key: string, token: AccessToken): Promise<void> {
+  /** Keeps a newer token already here (one store shared by registrations): resolves that one. */
+  async set(key: string, token: AccessToken): Promise<AccessToken | undefined> {
+    const stored = this.tokens.get(key);
+    if (stored !== undefined && keepsStored(stored, token, Date.now())) return stored;
     this.tokens.set(key, token);
+    return undefined;
   }
 
   async delete(key: string, value: string): Promise<void> {

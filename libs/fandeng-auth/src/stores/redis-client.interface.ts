@@ -14,6 +14,8 @@ export interface RedisClientLike {
   subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe(...channels: string[]): Promise<unknown>;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Connected (again): the store's subscriber then reads what it may have missed. */
+  on(event: 'ready', listener: () => void): unknown;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   disconnect(): void;
 }

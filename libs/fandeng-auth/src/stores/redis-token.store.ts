@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { RedisClientLike } from './redis-client.interface.js';
+import { MAX_CLOCK_SKEW_MS } from '../sources/token-shape.js';
+import {
+  COUNT_REQUEST,
+  DELETE_TOKEN_IF,
+  RELEASE_LOCK_IF,
+  RENEW_LOCK_IF,
+  SET_IF_NEWER,
+  TAKE_LOCK,
+} from './redis-scripts.js';
+import { besideKey, createClient, isoOrEmpty, notOurs } from './redis-support.js';
+import { platformIssuedAt } from './token-order.js';
 import { deserializeToken, serializeToken } from './token-serialization.js';
 import type { ReleaseLock, TokenStore } from '../interfaces/token-store.interface.js';
 
@@ -21,10 +31,17 @@ export const DEFAULT_REDIS_OPERATION_TIMEOUT_MS = 1_000;
 export interface RedisTokenStoreOptions {
   /**
    * An ioredis client (`new Redis(...)` for a server or Sentinel, `new Cluster(...)`). The
-   * application keeps owning and closing it.
+   * application keeps owning and closing it. Its options are its own: with ioredis's default
+   * offline queue, a write the store gave up on is sent when Redis is back; the store refuses it
+   * there if a newer token is stored by then, but `enableOfflineQueue: false` (after the first
+   * connection) keeps such writes from travelling at all.
    */
   client?: RedisClientLike;
-  /** A Redis URL; the store connects with ioredis (`npm i ioredis`), and disconnects on shutdown. */
+  /**
+   * A Redis URL; the store connects with ioredis (`npm i ioredis`), and disconnects on shutdown.
+   * Commands wait for the first connection (up to `operationTimeoutMs`); later, while the link is
+   * down, they fail at once rather than queue: a write the store gave up on is never sent late.
+   */
   url?: string;
   /**
    * Extra ioredis `RedisOptions` for a `url` connection (`tls`, `username`, ...). Typed loosely so
@@ -42,43 +59,11 @@ export interface RedisTokenStoreOptions {
   operationTimeoutMs?: number;
 }
 
-// Compare-and-delete: only the value we were told about is removed, never a newer one. The key
-// may hold anything (another writer's garbage, another type): pcall keeps that from failing the
-// script, and so from marking the store unhealthy; such a value is replaced at the next set.
-const DELETE_TOKEN_IF = `
-local ok, current = pcall(redis.call, 'GET', KEYS[1])
-if not ok or not current then return 0 end
-local parsed, token = pcall(cjson.decode, current)
-if parsed and type(token) == 'table' and token.value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-// A day's counter lives two days: long enough to be read all day wherever the platform's midnight is.
-// Someone else's value under the key (text, another type, no TTL) restarts the count; it is not an
-// outage, and must not live for ever.
-const COUNT_REQUEST = `
-local ok, count = pcall(redis.call, 'INCR', KEYS[1])
-if not ok then
-  redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
-  return 1
-end
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count`;
 const COUNTER_TTL_MS = 2 * 24 * 3600 * 1000;
-// Takes the lock if it is free. A lock without a TTL is none of ours (ours always expire): it would
-// keep every process from the lock for ever, so it gets the TTL of a dead holder's lock.
-const TAKE_LOCK = `
-if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
-if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const RELEASE_LOCK_IF = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-const RENEW_LOCK_IF = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
 
 /**
  * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
- * pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
+ * a token is written only over an older one (`SET_IF_NEWER`), pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
  * `{{prefix}{key}}:lock`, `{{prefix}{key}}:requests:{date}` (the fleet's token requests of a
  * platform day, kept two days), channel `{prefix}{key}:changed`. The braces of the derived keys
  * are a Redis Cluster hash tag naming the token's key: a key and its lock and counter live in one
@@ -87,21 +72,36 @@ return 0`;
  */
 export class RedisTokenStore implements TokenStore {
   private readonly client: RedisClientLike;
-  private readonly owned: boolean;
+  /** Set for a client built from `url`: how to build its subscriber connection. */
+  private readonly connect?: (queue: boolean) => RedisClientLike;
+  /** A client built from `url` until its first connection: commands wait for it. */
+  private firstConnection?: Promise<void>;
   private readonly prefix: string;
   private readonly lockTtlMs: number;
   private readonly timeoutMs: number;
   private subscriber?: RedisClientLike;
   /** Stops the renewal of each lock this store holds. */
   private readonly renewals = new Set<() => void>();
+  /** Listeners by store key (the channel is the key's, see {@link channelOf}). */
   private readonly listeners = new Map<string, Set<(token: AccessToken) => void>>();
 
   constructor(options: RedisTokenStoreOptions) {
     if ((options.client === undefined) === (options.url === undefined)) {
       throw new TypeError('RedisTokenStore needs exactly one of `client` or `url`');
     }
-    this.owned = options.client === undefined;
-    this.client = options.client ?? createClient(options.url!, options.redisOptions);
+    const { url, redisOptions } = options;
+    if (url !== undefined) {
+      this.connect = (queue) => createClient(url, redisOptions, queue);
+      const client = this.connect(false);
+      this.firstConnection = new Promise<void>((resolve) => client.on('ready', resolve)).then(
+        () => {
+          this.firstConnection = undefined;
+        },
+      );
+      this.client = client;
+    } else {
+      this.client = options.client!;
+    }
     this.prefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
     this.lockTtlMs = options.lockTtlMs ?? DEFAULT_REDIS_LOCK_TTL_MS;
     this.timeoutMs = options.operationTimeoutMs ?? DEFAULT_REDIS_OPERATION_TIMEOUT_MS;
@@ -109,19 +109,38 @@ export class RedisTokenStore implements TokenStore {
 
   async get(key: string): Promise<AccessToken | undefined> {
     // Someone else's value of another type under our key is not a token; the next set() replaces it.
-    return deserializeToken(await this.run(this.client.get(this.prefix + key)).catch(notOurs));
+    return deserializeToken(
+      await this.run(() => this.client.get(this.prefix + key)).catch(notOurs),
+    );
   }
 
-  async set(key: string, token: AccessToken): Promise<void> {
-    const ttl = token.expiresAt.getTime() - Date.now();
-    if (ttl <= 0) return;
+  /**
+   * Stores `token` unless the key holds a newer one (see `SET_IF_NEWER`), and then tells the
+   * fleet. Resolves the newer stored token when it keeps that one.
+   */
+  async set(key: string, token: AccessToken): Promise<AccessToken | undefined> {
+    const now = Date.now();
+    const ttl = token.expiresAt.getTime() - now;
+    if (ttl <= 0) return undefined;
     const text = serializeToken(token);
-    await this.run(this.client.set(this.prefix + key, text, 'PX', Math.ceil(ttl)));
-    await this.run(this.client.publish(`${this.prefix}${key}:changed`, text));
+    const answer = await this.run(() =>
+      this.client.eval(
+        SET_IF_NEWER,
+        1,
+        this.prefix + key,
+        text,
+        Math.ceil(ttl),
+        isoOrEmpty(token.obtainedAt.getTime()),
+        isoOrEmpty(now + MAX_CLOCK_SKEW_MS),
+        this.channelOf(key),
+        platformIssuedAt(token) ?? '',
+      ),
+    );
+    return typeof answer === 'string' ? deserializeToken(answer) : undefined;
   }
 
   async delete(key: string, value: string): Promise<void> {
-    await this.run(this.client.eval(DELETE_TOKEN_IF, 1, this.prefix + key, value));
+    await this.run(() => this.client.eval(DELETE_TOKEN_IF, 1, this.prefix + key, value));
   }
 
   async acquireLock(
@@ -130,42 +149,50 @@ export class RedisTokenStore implements TokenStore {
   ): Promise<ReleaseLock | undefined> {
     const lockKey = besideKey(this.prefix + key, ':lock');
     const owner = randomUUID();
-    const taken = await this.run(this.client.eval(TAKE_LOCK, 1, lockKey, owner, this.lockTtlMs));
+    const taken = await this.run(() =>
+      this.client.eval(TAKE_LOCK, 1, lockKey, owner, this.lockTtlMs),
+    );
     if (taken !== 1) return undefined;
     const stopRenewing = this.renew(lockKey, owner, holdMs);
     return async () => {
       stopRenewing();
-      await this.run(this.client.eval(RELEASE_LOCK_IF, 1, lockKey, owner));
+      await this.run(() => this.client.eval(RELEASE_LOCK_IF, 1, lockKey, owner));
     };
   }
 
   async incrementTokenRequests(key: string, date: string): Promise<number> {
     const counter = this.counterKey(key, date);
-    return Number(await this.run(this.client.eval(COUNT_REQUEST, 1, counter, COUNTER_TTL_MS)));
+    return Number(
+      await this.run(() => this.client.eval(COUNT_REQUEST, 1, counter, COUNTER_TTL_MS)),
+    );
   }
 
   async getTokenRequests(key: string, date: string): Promise<number> {
-    const text = await this.run(this.client.get(this.counterKey(key, date))).catch(notOurs);
+    const text = await this.run(() => this.client.get(this.counterKey(key, date))).catch(notOurs);
     const count = Number(text ?? 0);
     return Number.isSafeInteger(count) && count >= 0 ? count : 0; // someone else's text
   }
 
+  /**
+   * Calls `listener` with each token stored under `key` by anyone, and with the stored token each
+   * time the subscriber connection is back after losing its link (what was published meanwhile
+   * is lost; the stored token is what counts).
+   */
   subscribe(key: string, listener: (token: AccessToken) => void): () => void {
-    const channel = `${this.prefix}${key}:changed`;
     const subscriber = this.subscriberConnection();
-    let set = this.listeners.get(channel);
+    let set = this.listeners.get(key);
     if (set === undefined) {
       set = new Set();
-      this.listeners.set(channel, set);
+      this.listeners.set(key, set);
       // ioredis re-subscribes by itself after a reconnect.
-      subscriber.subscribe(channel).catch(() => undefined);
+      subscriber.subscribe(this.channelOf(key)).catch(() => undefined);
     }
     set.add(listener);
     return () => {
       set.delete(listener);
       if (set.size === 0) {
-        this.listeners.delete(channel);
-        subscriber.unsubscribe(channel).catch(() => undefined);
+        this.listeners.delete(key);
+        subscriber.unsubscribe(this.channelOf(key)).catch(() => undefined);
       }
     };
   }
@@ -175,7 +202,11 @@ export class RedisTokenStore implements TokenStore {
     this.listeners.clear();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
-    if (this.owned) this.client.disconnect();
+    if (this.connect !== undefined) this.client.disconnect();
+  }
+
+  private channelOf(key: string): string {
+    return `${this.prefix}${key}:changed`;
   }
 
   /** The fleet's count of token requests under `key` on the platform's `date`. */
@@ -201,7 +232,7 @@ export class RedisTokenStore implements TokenStore {
         if (Date.now() >= until) return stop();
         if (pending) return;
         pending = true;
-        this.run(this.client.eval(RENEW_LOCK_IF, 1, lockKey, owner, this.lockTtlMs))
+        this.run(() => this.client.eval(RENEW_LOCK_IF, 1, lockKey, owner, this.lockTtlMs))
           .then(
             (kept) => {
               if (kept === 0) stop(); // no longer ours: released, or expired meanwhile
@@ -221,71 +252,62 @@ export class RedisTokenStore implements TokenStore {
 
   private subscriberConnection(): RedisClientLike {
     if (this.subscriber === undefined) {
-      // A subscribed connection can run no other command, so pub/sub gets its own.
-      const subscriber = this.client.duplicate();
+      // A subscribed connection can run no other command, so pub/sub gets its own. Built from a
+      // URL, it queues its SUBSCRIBE until it connects: that is no late write.
+      const subscriber = this.connect?.(true) ?? this.client.duplicate();
       subscriber.on('error', () => undefined); // failures surface through the command path
       subscriber.on('message', (channel: string, message: string) => {
         const token = deserializeToken(message);
-        if (token === undefined) return;
-        for (const listener of this.listeners.get(channel) ?? []) listener(token);
+        const key = channel.slice(this.prefix.length, -':changed'.length);
+        if (token === undefined || !channel.startsWith(this.prefix)) return;
+        for (const listener of this.listeners.get(key) ?? []) listener(token);
+      });
+      let connectedBefore = false;
+      subscriber.on('ready', () => {
+        if (connectedBefore) void this.catchUp(subscriber);
+        connectedBefore = true;
       });
       this.subscriber = subscriber;
     }
     return this.subscriber;
   }
 
-  /** Every operation is bounded: Redis being down must cost a request one timeout, not a hang. */
-  private run<T>(operation: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  /**
+   * The subscriber is connected again: tokens published while it was away never reach it, so
+   * each listener is handed the stored token (a listener takes it only if it is newer than its
+   * own). Subscribing again first, on the same connection as ioredis's own re-subscription, means
+   * Redis has answered that one too: whatever is stored after the read below is published to us.
+   */
+  private async catchUp(subscriber: RedisClientLike): Promise<void> {
+    for (const [key, listeners] of this.listeners) {
+      try {
+        await this.run(() => subscriber.subscribe(this.channelOf(key)));
+        const token = await this.get(key);
+        if (token !== undefined) for (const listener of listeners) listener(token);
+      } catch {
+        // Down again already: the next reconnection catches up.
+      }
+    }
   }
-}
 
-/**
- * A value of another type under one of the store's keys (someone else's) reads as no value: not an
- * outage either. Any other failure is one.
- */
-function notOurs(error: unknown): null {
-  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
-  throw error;
-}
-
-/**
- * The name of a key that lives in the same Redis Cluster hash slot as `key`: `key`'s own hash tag
- * where it has one (`app:{fandeng}:token` gives `app:{fandeng}:token:lock`), or else `key` itself
- * as the tag (`fandeng-auth:token:c` gives `{fandeng-auth:token:c}:lock`; Redis hashes only what
- * is inside the first braces, and that is the whole untagged key). The token's own key keeps its
- * plain name, so the fleets of two versions still share the token during a rolling upgrade. A key
- * with a `}` but no tag (`a{}b`) cannot be a tag: its companions then get their own slots.
- */
-export function besideKey(key: string, suffix: string): string {
-  const open = key.indexOf('{');
-  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
-  const tagged = close > open + 1;
-  return tagged || key.includes('}') ? key + suffix : `{${key}}${suffix}`;
-}
-
-/** The constructor of ioredis's `Redis`, as far as {@link createClient} uses it. */
-type RedisConstructor = new (url: string, options: object) => RedisClientLike;
-
-function createClient(url: string, options: object = {}): RedisClientLike {
-  // ioredis is an optional peer: loaded only when a store is built from a URL.
-  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as {
-    Redis: RedisConstructor;
-  };
-  // disconnectTimeout: a socket that never connected (Redis down) otherwise holds the process
-  // open for 2 s after close().
-  const client = new RedisClient(url, {
-    maxRetriesPerRequest: 1,
-    disconnectTimeout: 200,
-    ...options,
-  });
-  client.on('error', () => undefined); // failures surface through the command path
-  return client;
+  /**
+   * Every operation is bounded: Redis being down must cost a request one timeout, not a hang. An
+   * operation still waiting for the first connection when its time is up is never sent.
+   */
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    const first = this.firstConnection;
+    const sent =
+      first === undefined
+        ? operation()
+        : first.then(() => (timedOut ? Promise.reject(new Error('given up')) : operation()));
+    return Promise.race([sent, timeout]).finally(() => clearTimeout(timer));
+  }
 }

@@ -1,10 +1,15 @@
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import { isRecord, parseJson } from '../sources/token-response.js';
 import { MAX_TOKEN_LENGTH } from '../sources/token-shape.js';
+import { platformIssuedAt } from './token-order.js';
 
-/** A token as JSON text, for stores outside this process. */
+/**
+ * A token as JSON text, for stores outside this process. `platformIssuedAt` (epoch ms, the
+ * platform's clock) is written beside the token for `RedisTokenStore`'s script, which orders
+ * tokens by it (`token-order.ts`); readers ignore it.
+ */
 export function serializeToken(token: AccessToken): string {
-  return JSON.stringify(token);
+  return JSON.stringify({ ...token, platformIssuedAt: platformIssuedAt(token) });
 }
 
 /** A stored token is the token and a little metadata: far larger text is someone else's. */

@@ -36,7 +36,12 @@ function setUp(platform = true) {
     quiet,
     platform,
   );
-  const link = new StoreLink(store, 'token:a:client', quiet, metrics, 'token:client');
+  const link = new StoreLink(
+    store,
+    { token: 'token:a:client', count: 'token:client', probe: 'probe:token:a:client' },
+    quiet,
+    metrics,
+  );
   const shutdown = new AbortController();
   return { store, metrics, shutdown, counter: new FleetCounter(link, metrics, shutdown.signal) };
 }

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { FandengCredentialsError } from '../errors/fandeng-credentials.error.js';
 import { FandengPacedError } from '../errors/fandeng-paced.error.js';
 import { FandengTransportError } from '../errors/fandeng-transport.error.js';
@@ -24,15 +25,21 @@ describe('RefreshFailures', () => {
   });
 
   it('measures an outage from its first failure to the next token, once', () => {
-    const failures = new RefreshFailures();
-    expect(failures.endOutage()).toBeUndefined();
-    failures.record(new FandengTransportError('down'), 10);
-    failures.record(new FandengTransportError('down'), 10);
+    jest.useFakeTimers();
+    try {
+      const failures = new RefreshFailures();
+      expect(failures.endOutage()).toBeUndefined();
+      failures.record(new FandengTransportError('down'), 10);
+      jest.advanceTimersByTime(1_234);
+      failures.record(new FandengTransportError('down'), 10); // the same outage: no restart
+      jest.advanceTimersByTime(766);
 
-    const lasted = failures.endOutage();
-    expect(lasted).toBeGreaterThanOrEqual(0);
-    expect(failures.lastRecoveryMs).toBe(lasted);
-    expect(failures.endOutage()).toBeUndefined();
+      expect(failures.endOutage()).toBe(2_000);
+      expect(failures.lastRecoveryMs).toBe(2_000);
+      expect(failures.endOutage()).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it.each([

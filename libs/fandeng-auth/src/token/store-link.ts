@@ -5,9 +5,15 @@ import type { TokenMetrics } from './token-metrics.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
 import { monotonicNow, pause } from './clock.js';
 import { recheckToken, TOKEN_EXPIRED } from '../sources/token-shape.js';
+import { isNewerToken } from '../stores/token-order.js';
 
 /** How often a process that lost the refresh election looks at the store (pub/sub is faster). */
 const PEER_POLL_MS = 100;
+/**
+ * While the store is failing, it is asked again this often, so the fleet converges on one token
+ * within about this long of its return (a cheap read, only during an outage).
+ */
+const STORE_RECHECK_MS = 500;
 /** Releases nothing: the lock of a store that has none, or that is down. */
 export const NO_LOCK: ReleaseLock = async () => undefined;
 
@@ -18,6 +24,24 @@ export const NO_LOCK: ReleaseLock = async () => undefined;
  */
 const PEER_WAIT_MARGIN_MS = 5_000;
 
+/** The store keys of a registration (see `store-keys.ts`). */
+export interface StoreKeys {
+  /** Its token's key; the refresh lock and the channel are derived from it. */
+  token: string;
+  /** The fleet's daily count: the client's, shared by every registration of it. */
+  count: string;
+  /** The recovery probe's slot. */
+  probe: string;
+}
+
+/** The holder of a registration's token, as the link sees it. */
+export interface Follower {
+  /** A newer token may be in: a peer's, or the store's after an outage. Takes it only if newer. */
+  onToken(token: AccessToken): void;
+  /** The token held now, if any. */
+  current(): AccessToken | undefined;
+}
+
 /**
  * The token service's side of the store: one key, the refresh lock, the peers' announcements,
  * and the store's health. A failing store never fails a caller: every operation resolves
@@ -27,36 +51,43 @@ const PEER_WAIT_MARGIN_MS = 5_000;
 export class StoreLink {
   private healthy = true;
   private readonly waiters = new Set<() => void>();
+  /** The last unusable stored value, so it is logged once, not at every read. */
+  private lastRefused?: string;
+  /** Who holds this registration's token: told of newer ones, asked for its own (see {@link follow}). */
+  private follower?: Follower;
+  /** While the store is failing: the timer that asks it again (see {@link recheck}). */
+  private recheckTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: TokenStore,
-    private readonly key: string,
+    private readonly keys: StoreKeys,
     private readonly logger: ModuleLogger,
     private readonly metrics: TokenMetrics,
-    /** Key of the fleet's daily count: the client's, shared by every registration of it. */
-    private readonly countKey = key,
   ) {}
 
   /** Shared by a fleet (it has a lock), and reachable right now. */
-  /** The last unusable stored value, so it is logged once, not at every read. */
-  private lastRefused?: string;
-
   get status(): { shared: boolean; healthy: boolean } {
     return { shared: this.store.acquireLock !== undefined, healthy: this.healthy };
   }
 
   /** The stored token, if it passes the checks a platform answer passes (any store, any writer). */
   async get(): Promise<AccessToken | undefined> {
-    return this.vetted(await this.run('get', () => this.store.get(this.key)));
+    return this.vetted(await this.run('get', () => this.store.get(this.keys.token)));
   }
 
-  async set(token: AccessToken): Promise<void> {
-    await this.run('set', () => this.store.set(this.key, token));
+  /**
+   * Stores `token` for the fleet. Resolves the stored token instead when the store kept a newer
+   * one (a peer's token obtained later): the caller should use that one.
+   */
+  async set(token: AccessToken): Promise<AccessToken | undefined> {
+    const kept = await this.run('set', () => this.store.set(this.keys.token, token));
+    const newer = this.vetted(kept || undefined);
+    return newer !== undefined && newer.value !== token.value ? newer : undefined;
   }
 
   /** Deletes the stored token only if it is still `value`. */
   async delete(value: string): Promise<void> {
-    await this.run('delete', () => this.store.delete(this.key, value));
+    await this.run('delete', () => this.store.delete(this.keys.token, value));
   }
 
   /**
@@ -97,7 +128,7 @@ export class StoreLink {
    * {@link NO_LOCK} when there is none to take.
    */
   tryLock(holdMs: number): Promise<ReleaseLock | undefined> {
-    return this.takeLock(this.key, holdMs);
+    return this.takeLock(this.keys.token, holdMs);
   }
 
   /**
@@ -105,7 +136,7 @@ export class StoreLink {
    * where nothing is shared, or while the store is failing (then each process probes alone).
    */
   tryProbeSlot(holdMs: number): Promise<ReleaseLock | undefined> {
-    return this.takeLock(`${this.key}:probe`, holdMs);
+    return this.takeLock(this.keys.probe, holdMs);
   }
 
   private async takeLock(key: string, holdMs: number): Promise<ReleaseLock | undefined> {
@@ -129,23 +160,68 @@ export class StoreLink {
   incrementTokenRequests(date: string): Promise<number | undefined> {
     const { store } = this;
     if (store.incrementTokenRequests === undefined) return Promise.resolve(undefined);
-    return this.run('count', () => store.incrementTokenRequests!(this.countKey, date));
+    return this.run('count', () => store.incrementTokenRequests!(this.keys.count, date));
   }
 
   /** The fleet's count of token requests on `date`, if the store keeps one. */
   getTokenRequests(date: string): Promise<number | undefined> {
     const { store } = this;
     if (store.getTokenRequests === undefined) return Promise.resolve(undefined);
-    return this.run('read', () => store.getTokenRequests!(this.countKey, date));
+    return this.run('read', () => store.getTokenRequests!(this.keys.count, date));
   }
 
-  /** Calls `onToken` with each token a peer stores; returns the unsubscribe function. */
-  subscribe(onToken: (token: AccessToken) => void): (() => void) | undefined {
-    return this.store.subscribe?.(this.key, (token) => {
+  /**
+   * Follows the store for the holder of the token: `onToken` gets each token a peer stores, and
+   * when the store answers again after failing, the newest token wins at once, not at the next
+   * refresh (see {@link reconcile}). Returns the unsubscribe function.
+   */
+  follow(follower: Follower): (() => void) | undefined {
+    this.follower = follower;
+    return this.store.subscribe?.(this.keys.token, (token) => {
       this.wakeWaiters();
       const vetted = this.vetted(token);
-      if (vetted !== undefined) onToken(vetted);
+      if (vetted !== undefined) follower.onToken(vetted);
     });
+  }
+
+  /**
+   * The store is back after failing. Processes that fetched alone meanwhile hold different
+   * tokens, and the store may hold an older one, or none (a Redis restarted empty): the newer of
+   * the stored token and ours goes to the other side. Every process that saw the outage does this,
+   * and the store keeps the newest (`TokenStore.set`), so the fleet ends on one token.
+   */
+  private async reconcile(): Promise<void> {
+    const follower = this.follower;
+    if (follower === undefined) return;
+    const stored = await this.get();
+    const held = follower.current();
+    if (stored !== undefined && (held === undefined || isNewerToken(stored, held))) {
+      follower.onToken(stored);
+      return;
+    }
+    if (held === undefined || held.value === stored?.value) return;
+    if (Date.now() >= held.expiresAt.getTime()) return;
+    const newer = await this.set(held);
+    if (newer !== undefined) follower.onToken(newer);
+  }
+
+  /** While the store fails, ask it again now and then: nothing else may call it for an hour. */
+  private recheck(): void {
+    if (this.recheckTimer !== undefined) return;
+    let pending = false;
+    this.recheckTimer = setInterval(() => {
+      if (pending) return;
+      pending = true;
+      void this.run('get', () => this.store.get(this.keys.token)).finally(() => {
+        pending = false;
+      });
+    }, STORE_RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  private stopRecheck(): void {
+    clearInterval(this.recheckTimer);
+    this.recheckTimer = undefined;
   }
 
   /**
@@ -188,6 +264,8 @@ export class StoreLink {
   }
 
   async close(): Promise<void> {
+    this.follower = undefined;
+    this.stopRecheck();
     this.wakeWaiters();
     await this.store.close?.().catch(() => undefined);
   }
@@ -201,7 +279,9 @@ export class StoreLink {
       const result = await run();
       if (!this.healthy) {
         this.healthy = true;
+        this.stopRecheck();
         this.logger.log('Token store is reachable again; sharing the token again');
+        void this.reconcile().catch(() => undefined); // a throwing logger: nothing to do
       }
       return result;
     } catch (error) {
@@ -213,6 +293,7 @@ export class StoreLink {
           `Token store ${operation} failed (${error instanceof Error ? error.message : String(error)}); ` +
             "carrying on with this process's own token until it is back",
         );
+        if (this.follower !== undefined) this.recheck();
       }
       return undefined;
     }

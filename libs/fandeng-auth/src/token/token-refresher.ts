@@ -15,6 +15,7 @@ import type { StoreLink } from './store-link.js';
 import type { TokenClient } from './token-client.js';
 import type { TokenEvents } from './token-events.js';
 import type { TokenMetrics } from './token-metrics.js';
+import { isNewerToken } from '../stores/token-order.js';
 
 /**
  * A held token with the times derived from it once (`refresh-plan.ts`), so the hot path does no
@@ -24,7 +25,7 @@ export interface HeldToken extends TokenPlan {
   token: AccessToken;
 }
 
-/** The collaborators a {@link TokenRefresher} carries out its work with: the registration's providers. */
+/** The collaborators a {@link TokenRefresher} carries out its work with (`TokenService` builds it). */
 export interface RefresherParts {
   options: ResolvedFandengAuthOptions;
   logger: ModuleLogger;
@@ -110,7 +111,7 @@ export class TokenRefresher {
   onPeerToken(token: AccessToken): void {
     const held = this.held;
     if (token.value === held?.token.value || token.value === this.lastRejected) return;
-    if (held !== undefined && token.obtainedAt.getTime() <= held.token.obtainedAt.getTime()) return;
+    if (held !== undefined && !isNewerToken(token, held.token)) return;
     const candidate = this.hold(token);
     if (monotonicNow() < candidate.usableUntil) this.use(candidate, 'adopted');
   }
@@ -175,7 +176,7 @@ export class TokenRefresher {
     this.unreported = undefined; // reported, or moot: the token is not the rejected one
     metrics.count('refreshSucceeded');
     this.failures.succeeded();
-    await link.set(fetched.token);
+    const newer = await link.set(fetched.token);
     const held = this.hold(fetched.token, fetched.renewedFrom);
     const now = monotonicNow();
     if (held.refreshAt <= now) {
@@ -183,7 +184,12 @@ export class TokenRefresher {
       // ask again soon, never in a tight loop.
       held.refreshAt = now + Math.min(30_000, Math.max(250, (held.usableUntil - now) / 8));
     }
-    return this.use(held, 'fetched');
+    const token = this.use(held, 'fetched');
+    if (newer === undefined) return token;
+    // A peer stored a token obtained after ours (it fetched while the store was out of our
+    // reach): the platform keeps only the newest alive, so the fleet's is the one to use.
+    this.onPeerToken(newer);
+    return this.held?.token ?? token;
   }
 
   /**

@@ -6,11 +6,7 @@ import {
 } from '@nestjs/common';
 import { inspect } from 'node:util';
 import type { Observable } from 'rxjs';
-import {
-  FANDENG_AUTH_OPTIONS,
-  FANDENG_SHUTDOWN,
-  FANDENG_TOKEN_LOGGER,
-} from '../fandeng-auth.constants.js';
+import { FANDENG_AUTH_OPTIONS } from '../fandeng-auth.constants.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { TokenEvent } from '../interfaces/token-event.interface.js';
 import type { TokenStatus } from '../interfaces/token-status.interface.js';
@@ -18,13 +14,15 @@ import type { FandengAuthMetrics } from '../interfaces/fandeng-auth-metrics.inte
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import { monotonicNow, toWallClock } from './clock.js';
 import { fingerprint } from './fingerprint.js';
-import { FleetCounter } from './fleet-counter.js';
-import { RefreshTimer } from './refresh-timer.js';
-import { StoreLink } from './store-link.js';
+import type { FleetCounter } from './fleet-counter.js';
+import { RefreshPlanner } from './refresh-plan.js';
+import type { RefreshTimer } from './refresh-timer.js';
+import type { StoreLink } from './store-link.js';
 import { TokenClient } from './token-client.js';
-import { TokenEvents } from './token-events.js';
-import { TokenMetrics } from './token-metrics.js';
-import { TokenRefresher } from './token-refresher.js';
+import type { TokenEvents } from './token-events.js';
+import type { TokenMetrics } from './token-metrics.js';
+import { TokenParts } from './token-parts.js';
+import type { TokenRefresher } from './token-refresher.js';
 import type { ModuleLogger } from '../fandeng-auth.logger.js';
 
 /**
@@ -33,8 +31,8 @@ import type { ModuleLogger } from '../fandeng-auth.logger.js';
  * fails; failures back off so the daily quota survives any outage.
  *
  * The public face of a registration: the work is done by its collaborators (`TokenRefresher`,
- * `StoreLink`, `TokenClient`, `RefreshTimer`, `FleetCounter`, ...), each a provider of the
- * registration (`token.providers.ts`) that a test can replace with `overrideProvider`.
+ * `StoreLink`, `TokenClient`, `RefreshTimer`, `FleetCounter`, ...). A test replaces the token
+ * client or the refresh planner with `overrideProvider` (`token.providers.ts`).
  */
 @Injectable()
 export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -43,27 +41,42 @@ export class TokenService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly tokenChanges$: Observable<AccessToken>;
   /** What the service does: refresh started (this process won the election), fetched, adopted, invalidated, failed. */
   readonly events$: Observable<TokenEvent>;
+  /** Counters behind {@link getMetrics}; the interceptor records its 401 replays here. */
+  readonly metrics: TokenMetrics;
+  private readonly refresher: TokenRefresher;
+  private readonly link: StoreLink;
+  private readonly timer: RefreshTimer;
+  private readonly fleetCounter: FleetCounter;
+  private readonly events: TokenEvents;
+  private readonly logger: ModuleLogger;
+  private readonly shutdown: AbortController;
 
   // Explicit tokens, so the service also works without decorator metadata (esbuild, swc).
   constructor(
     @Inject(FANDENG_AUTH_OPTIONS) private readonly options: ResolvedFandengAuthOptions,
-    @Inject(TokenRefresher) private readonly refresher: TokenRefresher,
-    @Inject(StoreLink) private readonly link: StoreLink,
+    @Inject(TokenParts) parts: TokenParts,
     @Inject(TokenClient) private readonly client: TokenClient,
-    @Inject(RefreshTimer) private readonly timer: RefreshTimer,
-    @Inject(FleetCounter) private readonly fleetCounter: FleetCounter,
-    @Inject(TokenEvents) private readonly events: TokenEvents,
-    /** Counters behind {@link getMetrics}; the interceptor records its 401 replays here. */
-    @Inject(TokenMetrics) readonly metrics: TokenMetrics,
-    @Inject(FANDENG_TOKEN_LOGGER) private readonly logger: ModuleLogger,
-    @Inject(FANDENG_SHUTDOWN) private readonly shutdown: AbortController,
+    @Inject(RefreshPlanner) planner: RefreshPlanner,
   ) {
-    this.tokenChanges$ = events.changes$;
-    this.events$ = events.events$;
+    ({
+      link: this.link,
+      timer: this.timer,
+      fleetCounter: this.fleetCounter,
+      events: this.events,
+      metrics: this.metrics,
+      logger: this.logger,
+      shutdown: this.shutdown,
+    } = parts);
+    this.refresher = parts.createRefresher(client, planner);
+    this.tokenChanges$ = parts.events.changes$;
+    this.events$ = parts.events.events$;
   }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.link.subscribe((token) => this.refresher.onPeerToken(token));
+    this.unsubscribe = this.link.follow({
+      onToken: (token) => this.refresher.onPeerToken(token),
+      current: () => this.refresher.held?.token,
+    });
     if (this.options.fetchOnStart) this.refresher.refreshInBackground();
   }
 
