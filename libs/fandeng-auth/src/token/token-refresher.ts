@@ -9,7 +9,7 @@ import { fingerprint } from './fingerprint.js';
 import type { FleetCounter } from './fleet-counter.js';
 import { RecoveryProbe } from './recovery-probe.js';
 import { RefreshFailures } from './refresh-failures.js';
-import type { RefreshPlanner, TokenPlan } from './refresh-plan.js';
+import { keepsRejectedToken, type RefreshPlanner, type TokenPlan } from './refresh-plan.js';
 import type { RefreshTimer } from './refresh-timer.js';
 import type { StoreLink } from './store-link.js';
 import type { TokenClient } from './token-client.js';
@@ -90,8 +90,7 @@ export class TokenRefresher {
     if (held === undefined || held.token.value !== value) return false;
     const age = Date.now() - held.token.obtainedAt.getTime();
     const minAge = this.parts.planner.minAgeToReplace(this.consecutiveRejections);
-    // A negative age (a clock, a source's future date) must not keep a token for ever.
-    if (age >= 0 && age < minAge) {
+    if (keepsRejectedToken(age, minAge)) {
       this.parts.logger.warn(
         `Token ${fingerprint(value)} was rejected ${age} ms after issue; keeping it ` +
           `(a rejected token is replaced once it is ${Math.round(minAge / 1000)} s old: ` +
