@@ -243,7 +243,7 @@ describe('FandengFetch', () => {
     await boot({ authorizedOrigins: [emulator.url] });
     const urls: string[] = [];
     const wrapped = ff.wrap((input, init) => {
-      urls.push(String(input));
+      urls.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
       return fetch(input, init);
     });
     const response = await wrapped('/api/books');

@@ -1,4 +1,4 @@
-import { HttpException } from '@nestjs/common';
+import type { HttpException } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { HUB_FAILED_KEYS_PER_MINUTE, HubApiKeyGuard } from './hub-api-key.guard.js';
 import { resolveTokenHubOptions } from './token-hub-options.js';
