@@ -94,7 +94,13 @@ function relativeEmulatorTypes(folder) {
 function copyDocuments(folder) {
   // The package says MIT: a build without its licence text would publish a package that breaks it.
   // Both user guides: the npm page shows README.md, which links the Chinese one.
-  const files = ['README.md', 'README.zh-CN.md', 'LICENSE', 'CHANGELOG.md', 'docs/hub-openapi.yaml'];
+  const files = [
+    'README.md',
+    'README.zh-CN.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'docs/hub-openapi.yaml',
+  ];
   for (const file of files) {
     if (!existsSync(`${root}${file}`)) throw new Error(`build:lib: ${file} is missing`);
     mkdirSync(dirname(`${folder}/${file}`), { recursive: true });
