@@ -27,6 +27,18 @@ async function request(kind) {
       const nest = new HttpService(axios.create({ baseURL: url }));
       return { get: () => firstValueFrom(nest.get(API, { headers })) };
     }
+    case 'nest fetch': {
+      // The global fetch in a process that runs an (empty) Nest application, as a Nest user's does.
+      const [{ Module }, { NestFactory }] = await Promise.all([
+        import('@nestjs/common'),
+        import('@nestjs/core'),
+      ]);
+      class AppModule {}
+      Module({})(AppModule);
+      const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+      const plainFetch = await request('plain fetch');
+      return { get: plainFetch.get, close: () => app.close() };
+    }
     case 'plain fetch':
       return {
         get: async () => {
