@@ -53,6 +53,12 @@ export interface EmulatorOptions {
    */
   tokenLatencyMs?: number;
   /**
+   * Leave the absolute `expiration` out of the `'fandeng'` answer (the platform's numbers "may
+   * be adjusted"): a client must then rely on `expiresIn` alone. No effect on `'rfc6749'`.
+   * @default false
+   */
+  omitExpiration?: boolean;
+  /**
    * Port to listen on; 0 picks a free one. Read by `start()`, so changing it through
    * `configure()` only takes effect on the next start. The host is always 127.0.0.1.
    * @default 0
@@ -79,6 +85,7 @@ export const DEFAULT_DAILY_QUOTA = 2000;
 export const DEFAULT_RESPONSE_FORMAT: EmulatorResponseFormat = 'fandeng';
 export const DEFAULT_MIN_TOKEN_LENGTH = 0;
 export const DEFAULT_TOKEN_LATENCY_MS = 0;
+export const DEFAULT_OMIT_EXPIRATION = false;
 export const DEFAULT_EMULATOR_PORT = 0;
 /** Not an option: the emulator is a local test double and never listens beyond loopback. */
 export const EMULATOR_HOST = '127.0.0.1';
@@ -93,6 +100,7 @@ export interface ResolvedEmulatorOptions {
   responseFormat: EmulatorResponseFormat;
   minTokenLength: number;
   tokenLatencyMs: number;
+  omitExpiration: boolean;
   port: number;
   logger: ((line: string) => void) | undefined;
 }

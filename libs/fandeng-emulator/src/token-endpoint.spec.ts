@@ -285,6 +285,18 @@ describe('token endpoint', () => {
     expect(next.expiresIn).toBe(60);
   });
 
+  it('leaves expiration out while omitExpiration is set, and only then', async () => {
+    await start({ omitExpiration: true });
+    const body = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+
+    expect(body).not.toHaveProperty('expiration');
+    expect(body).toMatchObject({ expiresIn: 7200, expired: false, tokenType: 'bearer' });
+    emulator.configure({ omitExpiration: false, tokenLifetimeSeconds: 600 });
+    const next = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+    expect(next.expiration).toEqual(expect.any(Number));
+    expect(next.expiresIn).toBe(600);
+  });
+
   it('logs requests without the query string, secrets or tokens', async () => {
     const lines: string[] = [];
     await start({ logger: (line) => lines.push(line) });

@@ -90,7 +90,12 @@ async function answer(
   // too, and it supersedes the caller's earlier token all the same.
   ctx.ledger.issue(value, id, expiresAt, options.overlapSeconds * 1000, now);
   const token = { value, jti, expiresAt, expiresIn: Math.floor(options.tokenLifetimeSeconds) };
-  sendJson(res, 200, tokenResponseBody(token, options.responseFormat), NO_STORE);
+  sendJson(
+    res,
+    200,
+    tokenResponseBody(token, options.responseFormat, options.omitExpiration),
+    NO_STORE,
+  );
   return 'issued';
 }
 
