@@ -9,7 +9,7 @@ export interface EmulatorOptions {
    */
   clients?: Record<string, string>;
   /**
-   * Lifetime of issued tokens in seconds. Reported as `expiresIn = Math.floor(lifetime)`;
+   * Lifetime of issued tokens in seconds. Reported as `expiresIn = Math.floor(lifetime)` (see `fractionalExpiresIn`);
    * fractions are allowed and honoured by the ledger, so tests can use sub-second lifetimes.
    * @default 7200
    */
@@ -59,6 +59,12 @@ export interface EmulatorOptions {
    */
   omitExpiration?: boolean;
   /**
+   * Report `expiresIn` with its fraction instead of floored to whole seconds: for compressed
+   * time (a benchmark's 600 s token lasting 1.5 s), where flooring would cut a third off.
+   * @default false
+   */
+  fractionalExpiresIn?: boolean;
+  /**
    * Port to listen on; 0 picks a free one. Read by `start()`, so changing it through
    * `configure()` only takes effect on the next start. The host is always 127.0.0.1.
    * @default 0
@@ -86,6 +92,7 @@ export const DEFAULT_RESPONSE_FORMAT: EmulatorResponseFormat = 'fandeng';
 export const DEFAULT_MIN_TOKEN_LENGTH = 0;
 export const DEFAULT_TOKEN_LATENCY_MS = 0;
 export const DEFAULT_OMIT_EXPIRATION = false;
+export const DEFAULT_FRACTIONAL_EXPIRES_IN = false;
 export const DEFAULT_EMULATOR_PORT = 0;
 /** Not an option: the emulator is a local test double and never listens beyond loopback. */
 export const EMULATOR_HOST = '127.0.0.1';
@@ -101,6 +108,7 @@ export interface ResolvedEmulatorOptions {
   minTokenLength: number;
   tokenLatencyMs: number;
   omitExpiration: boolean;
+  fractionalExpiresIn: boolean;
   port: number;
   logger: ((line: string) => void) | undefined;
 }

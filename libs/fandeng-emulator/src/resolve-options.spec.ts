@@ -13,6 +13,7 @@ describe('resolveOptions', () => {
       minTokenLength: 0,
       tokenLatencyMs: 0,
       omitExpiration: false,
+      fractionalExpiresIn: false,
       port: 0,
       logger: undefined,
     });
@@ -36,6 +37,7 @@ describe('resolveOptions', () => {
         minTokenLength: -1,
         tokenLatencyMs: Infinity,
         omitExpiration: 'yes' as unknown as boolean,
+        fractionalExpiresIn: 1 as unknown as boolean,
         ipAllowlist: [1 as unknown as string],
       });
     } catch (error) {
@@ -51,6 +53,7 @@ describe('resolveOptions', () => {
       'minTokenLength: must be an integer >= 0',
       'tokenLatencyMs: must be a finite number >= 0',
       'omitExpiration: must be a boolean',
+      'fractionalExpiresIn: must be a boolean',
     ]);
     expect((caught as EmulatorConfigError).name).toBe('EmulatorConfigError');
   });

@@ -297,6 +297,16 @@ describe('token endpoint', () => {
     expect(next.expiresIn).toBe(600);
   });
 
+  it('reports the lifetime with its fraction when fractionalExpiresIn is set', async () => {
+    await start({ tokenLifetimeSeconds: 1.5, fractionalExpiresIn: true });
+    const body = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+
+    expect(body.expiresIn).toBe(1.5);
+    emulator.configure({ fractionalExpiresIn: false });
+    const floored = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+    expect(floored.expiresIn).toBe(1);
+  });
+
   it('logs requests without the query string, secrets or tokens', async () => {
     const lines: string[] = [];
     await start({ logger: (line) => lines.push(line) });
