@@ -242,7 +242,8 @@ async function main() {
       `a call every ${CALL_GAP_MS} ms each`,
   );
   const gzip = createGzip();
-  gzip.pipe(createWriteStream(here('platform-week.ndjson.gz')));
+  const logFile = createWriteStream(here('platform-week.ndjson.gz'));
+  gzip.pipe(logFile);
   const weekLog = new WeekLog((line) => gzip.write(`${line}\n`));
   const servers = new RedisServers();
   const sentinelEmu = newEmulator('sentinel', weekLog);
@@ -277,7 +278,10 @@ async function main() {
     for (const worker of ctx.workers) worker.send({ cmd: 'go', t0: ctx.t0 });
     await runWeek(ctx, weekLog);
     await Promise.all(ctx.workers.map((worker) => worker.stop()));
-    await new Promise((resolve) => gzip.end(resolve));
+    // The file, not only the gzip stream, must be closed before process.exit().
+    const closed = new Promise((resolve) => logFile.once('close', resolve));
+    gzip.end();
+    await closed;
     writeWeekResults(ctx, weekLog, {
       fastScale: FAST_SCALE,
       slowScale: SLOW_SCALE,

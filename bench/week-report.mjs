@@ -10,10 +10,10 @@ const DAYS = [1, 2, 3, 4, 5, 6, 7];
 const round = (n, digits = 0) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
-/** The calling workers of one store, and their business calls of `day`. */
-function callsOf(workers, store, day) {
+/** The business calls of `day` of one store's calling workers (of one role, if given). */
+function callsOf(workers, store, day, role) {
   const days = workers
-    .filter((w) => w.store === store && w.role !== 'hub')
+    .filter((w) => w.store === store && w.role !== 'hub' && (role === undefined || w.role === role))
     .map((w) => w.summary.days[day] ?? { ok: 0, callerUnauthorized: 0, failed: 0, reasons: {} });
   const reasons = {};
   for (const d of days) {
@@ -43,6 +43,8 @@ function dayFigures(ctx, weekLog, store, day) {
   const { startedAt, returnedAt } = ctx.outage;
   const inOutage = (f) => f.started >= startedAt && f.started < returnedAt[store];
   const failures = weekLog.failures.filter((f) => f.store === store && f.day === day);
+  const outside = (role) => failures.filter((f) => !inOutage(f) && f.role === role).length;
+  const byRole = (role) => callsOf(ctx.workers, store, day, role);
   const emulator = weekLog.days[day]?.[store] ?? {};
   const instances = day === 5 ? recovery(ctx, store, 'instances') : null;
   const consumers = day === 5 && store === 'sentinel' ? recovery(ctx, store, 'consumers') : null;
@@ -56,6 +58,19 @@ function dayFigures(ctx, weekLog, store, day) {
     failedCalls: calls.failed,
     failedCallsOutsideOutage: failures.filter((f) => !inOutage(f)).length,
     failureReasons: calls.reasons,
+    ...(store === 'sentinel' && {
+      instances: {
+        failedCallsOutsideOutage: outside('instances'),
+        callerUnauthorized: byRole('instances').callerUnauthorized,
+        failureReasons: byRole('instances').reasons,
+      },
+      consumers: {
+        failedCallsOutsideOutage: outside('consumers'),
+        callerUnauthorized: byRole('consumers').callerUnauthorized,
+        failureReasons: byRole('consumers').reasons,
+      },
+      moduleLogLines: weekLog.days[day]?.moduleLines ?? 0,
+    }),
     callerUnauthorized: calls.callerUnauthorized,
     apiUnauthorized: emulator.apiUnauthorized,
     ...(store === 'sentinel' && {
@@ -177,13 +192,14 @@ function writeMarkdown(s) {
     const back = d.recoveryMs === null ? (d.day === 5 ? 'never' : '') : `${d.recoveryMs} ms`;
     return (
       `| ${d.day} | ${d.changes} | ${d.tokenRequests} | ${d.physicalLimit} | ${d.failedCalls} | ` +
-      `${d.failedCallsOutsideOutage} | ${d.callerUnauthorized} | ${d.apiUnauthorized} | ` +
+      `${d.failedCallsOutsideOutage} (${d.instances.failedCallsOutsideOutage} / ${d.consumers.failedCallsOutsideOutage}) | ` +
+      `${d.callerUnauthorized} (${d.instances.callerUnauthorized} / ${d.consumers.callerUnauthorized}) | ${d.apiUnauthorized} | ` +
       `${d.max401InARow} | ${back} | ${b.tokenRequests} / ${b.callerUnauthorized} / ${b.failedCalls} |`
     );
   });
   const week = `| week | | ${t.tokenRequests.value} (allowed ${t.tokenRequests.allowed}) | ${t.physicalLimit} | ${sum(s.days.map((d) => d.failedCalls))} | ${t.failedCallsOutsideOutage} | ${t.callerUnauthorized} | ${sum(s.days.map((d) => d.apiUnauthorized))} | ${t.max401InARow} | | ${sum(s.baseline.days.map((d) => d.tokenRequests))} / ${sum(s.baseline.days.map((d) => d.callerUnauthorized))} / ${sum(s.baseline.days.map((d) => d.failedCalls))} |`;
   const table = [
-    '| day | the platform | token requests | physical limit | failed calls | failed outside the outage | 401s reaching callers | 401s at the API | most 401s in a row (one slot) | back after the outage | memory baseline: token requests / 401s reaching callers / failed |',
+    '| day | the platform | token requests | physical limit | failed calls | failed outside the outage (instances / consumers) | 401s reaching callers (instances / consumers) | 401s at the API | most 401s in a row (one slot) | back after the outage | memory baseline: token requests / 401s reaching callers / failed |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     week,

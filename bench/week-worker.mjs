@@ -26,13 +26,25 @@ const CALL_TIMEOUT_MS = 10_000;
 
 const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
+/** The module's warnings and errors, per slot, to the week's log (they never hold a token). */
+const MAX_LOG_LINES = 3000;
+let logLines = 0;
+function slotLogger(slot) {
+  const line = (level) => (message) => {
+    if (++logLines > MAX_LOG_LINES) return;
+    const text = message instanceof Error ? message.message : String(message);
+    send({ event: 'log', slot: `${NAME}-${slot}`, level, message: text.slice(0, 400) });
+  };
+  return { log: () => undefined, warn: line('warn'), error: line('error') };
+}
+
 /**
  * The module's options with every platform-time setting compressed by SCALE, as an operator's
  * defaults would be on the real clock: 300 s ahead, 10 s minimum age, the retry policy, the
  * pacer's daily budget (each within the option's bounds). The recovery probe cannot go below
  * its floor of 1 s.
  */
-function moduleOptions(store) {
+function moduleOptions(store, slot) {
   return {
     baseUrl: env.WEEK_EMULATOR_URL,
     store,
@@ -46,7 +58,8 @@ function moduleOptions(store) {
     // The pacer's default 2000 a day, compressed (the option's ceiling is 10 million).
     dailyTokenBudget: Math.min(10_000_000, Math.round(2000 * SCALE)),
     recoveryProbeIntervalMs: 1000,
-    logger: false,
+    // The baseline's instances warn of every rejected token: thousands of lines saying the same.
+    logger: SENTINELS.length > 0 ? slotLogger(slot) : false,
   };
 }
 
@@ -64,24 +77,24 @@ function newStore() {
   return { store, close: async () => client.disconnect() };
 }
 
-async function bootInstance() {
+async function bootInstance(slot) {
   const { store, close } = newStore();
   const app = await NestFactory.createApplicationContext(
     auth.FandengAuthModule.forRoot({
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
-      ...moduleOptions(store),
+      ...moduleOptions(store, slot),
     }),
     { logger: false, abortOnError: false },
   );
   return { http: app.get(HttpService), close: async () => (await app.close(), await close()) };
 }
 
-async function bootConsumer() {
+async function bootConsumer(slot) {
   const app = await NestFactory.createApplicationContext(
     auth.FandengAuthModule.forRoot({
       hub: { url: env.WEEK_HUB_URLS.split(','), apiKey: HUB_KEY },
-      ...moduleOptions(undefined),
+      ...moduleOptions(undefined, slot),
     }),
     { logger: false, abortOnError: false },
   );
@@ -89,7 +102,7 @@ async function bootConsumer() {
 }
 
 /** A hub replica: the module on the shared store, and the hub on a fixed port (for restarts). */
-async function bootHub() {
+async function bootHub(slot) {
   const { store, close } = newStore();
   class HubApp {}
   // Plain JavaScript has no decorator syntax: the decorator is applied as a function.
@@ -98,7 +111,7 @@ async function bootHub() {
       auth.FandengAuthModule.forRoot({
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        ...moduleOptions(store),
+        ...moduleOptions(store, slot),
       }),
       auth.FandengTokenHubModule.forRoot({
         apiKeys: [HUB_KEY],
@@ -173,7 +186,7 @@ async function restart(slot) {
   slot.instance = undefined;
   await slot.inFlight;
   await old.close();
-  slot.instance = await boot();
+  slot.instance = await boot(slot.index);
   return Date.now() - started;
 }
 
@@ -184,7 +197,7 @@ function sample() {
 
 async function main() {
   const slots = [];
-  for (let index = 0; index < COUNT; index++) slots.push({ index, instance: await boot() });
+  for (let index = 0; index < COUNT; index++) slots.push({ index, instance: await boot(index) });
   send({ ready: true, pid: process.pid });
   const clock = { stopped: false };
   const loops = [];
