@@ -35,7 +35,10 @@ function slotLogger(slot) {
     const text = message instanceof Error ? message.message : String(message);
     send({ event: 'log', slot: `${NAME}-${slot}`, level, message: text.slice(0, 400) });
   };
-  return { log: () => undefined, warn: line('warn'), error: line('error') };
+  // Of the info lines, only the store's (back after a failure): each refresh logs one too.
+  const info = line('log');
+  const log = (message) => (/store/i.test(String(message)) ? info(message) : undefined);
+  return { log, warn: line('warn'), error: line('error') };
 }
 
 /**
