@@ -67,7 +67,7 @@ function moduleOptions(store, slot) {
 }
 
 /** A Sentinel client as the README shows it (the store does not own it), or none for memory. */
-function newStore() {
+function newStore(slot) {
   if (SENTINELS.length === 0) return { store: undefined, close: async () => undefined };
   const client = new Redis({
     sentinels: SENTINELS.map((port) => ({ host: '127.0.0.1', port })),
@@ -75,13 +75,32 @@ function newStore() {
     failoverDetector: true,
     retryStrategy: (times) => Math.min(times * 50, 500),
   });
-  client.on('error', () => undefined);
+  watchClient(client, slot);
   const store = new auth.RedisTokenStore({ client, keyPrefix: env.WEEK_PREFIX });
   return { store, close: async () => client.disconnect() };
 }
 
+/**
+ * The ioredis client's own story (connected, reconnecting, each new error text once) in the week's
+ * log: after a failover it tells a client that never found the new master from a module that
+ * never asked it again.
+ */
+function watchClient(client, slot) {
+  const logger = slotLogger(slot);
+  let lastError;
+  client.on('error', (error) => {
+    if (error?.message === lastError) return;
+    lastError = error?.message;
+    logger.warn(`ioredis error: ${lastError}`);
+  });
+  client.on('ready', () => {
+    lastError = undefined;
+    logger.warn(`ioredis ready (:${client.stream?.remotePort})`);
+  });
+}
+
 async function bootInstance(slot) {
-  const { store, close } = newStore();
+  const { store, close } = newStore(slot);
   const app = await NestFactory.createApplicationContext(
     auth.FandengAuthModule.forRoot({
       clientId: CLIENT_ID,
@@ -106,7 +125,7 @@ async function bootConsumer(slot) {
 
 /** A hub replica: the module on the shared store, and the hub on a fixed port (for restarts). */
 async function bootHub(slot) {
-  const { store, close } = newStore();
+  const { store, close } = newStore(slot);
   class HubApp {}
   // Plain JavaScript has no decorator syntax: the decorator is applied as a function.
   Module({
