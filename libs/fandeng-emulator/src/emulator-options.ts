@@ -9,7 +9,7 @@ export interface EmulatorOptions {
    */
   clients?: Record<string, string>;
   /**
-   * Lifetime of issued tokens in seconds. Reported as `expiresIn = Math.floor(lifetime)`;
+   * Lifetime of issued tokens in seconds. Reported as `expiresIn = Math.floor(lifetime)` (see `fractionalExpiresIn`);
    * fractions are allowed and honoured by the ledger, so tests can use sub-second lifetimes.
    * @default 7200
    */
@@ -53,6 +53,18 @@ export interface EmulatorOptions {
    */
   tokenLatencyMs?: number;
   /**
+   * Leave the absolute `expiration` out of the `'fandeng'` answer (the platform's numbers "may
+   * be adjusted"): a client must then rely on `expiresIn` alone. No effect on `'rfc6749'`.
+   * @default false
+   */
+  omitExpiration?: boolean;
+  /**
+   * Report `expiresIn` with its fraction instead of floored to whole seconds: for compressed
+   * time (a benchmark's 600 s token lasting 1.5 s), where flooring would cut a third off.
+   * @default false
+   */
+  fractionalExpiresIn?: boolean;
+  /**
    * Port to listen on; 0 picks a free one. Read by `start()`, so changing it through
    * `configure()` only takes effect on the next start. The host is always 127.0.0.1.
    * @default 0
@@ -79,6 +91,8 @@ export const DEFAULT_DAILY_QUOTA = 2000;
 export const DEFAULT_RESPONSE_FORMAT: EmulatorResponseFormat = 'fandeng';
 export const DEFAULT_MIN_TOKEN_LENGTH = 0;
 export const DEFAULT_TOKEN_LATENCY_MS = 0;
+export const DEFAULT_OMIT_EXPIRATION = false;
+export const DEFAULT_FRACTIONAL_EXPIRES_IN = false;
 export const DEFAULT_EMULATOR_PORT = 0;
 /** Not an option: the emulator is a local test double and never listens beyond loopback. */
 export const EMULATOR_HOST = '127.0.0.1';
@@ -93,6 +107,8 @@ export interface ResolvedEmulatorOptions {
   responseFormat: EmulatorResponseFormat;
   minTokenLength: number;
   tokenLatencyMs: number;
+  omitExpiration: boolean;
+  fractionalExpiresIn: boolean;
   port: number;
   logger: ((line: string) => void) | undefined;
 }

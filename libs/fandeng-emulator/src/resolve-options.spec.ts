@@ -12,6 +12,8 @@ describe('resolveOptions', () => {
       responseFormat: 'fandeng',
       minTokenLength: 0,
       tokenLatencyMs: 0,
+      omitExpiration: false,
+      fractionalExpiresIn: false,
       port: 0,
       logger: undefined,
     });
@@ -34,6 +36,8 @@ describe('resolveOptions', () => {
         responseFormat: 'xml' as 'fandeng',
         minTokenLength: -1,
         tokenLatencyMs: Infinity,
+        omitExpiration: 'yes' as unknown as boolean,
+        fractionalExpiresIn: 1 as unknown as boolean,
         ipAllowlist: [1 as unknown as string],
       });
     } catch (error) {
@@ -48,6 +52,8 @@ describe('resolveOptions', () => {
       "responseFormat: must be 'fandeng' or 'rfc6749'",
       'minTokenLength: must be an integer >= 0',
       'tokenLatencyMs: must be a finite number >= 0',
+      'omitExpiration: must be a boolean',
+      'fractionalExpiresIn: must be a boolean',
     ]);
     expect((caught as EmulatorConfigError).name).toBe('EmulatorConfigError');
   });

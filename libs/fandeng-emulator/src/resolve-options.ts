@@ -3,7 +3,9 @@ import {
   DEFAULT_DAILY_QUOTA,
   DEFAULT_EMULATOR_CLIENTS,
   DEFAULT_EMULATOR_PORT,
+  DEFAULT_FRACTIONAL_EXPIRES_IN,
   DEFAULT_MIN_TOKEN_LENGTH,
+  DEFAULT_OMIT_EXPIRATION,
   DEFAULT_OVERLAP_SECONDS,
   DEFAULT_RESPONSE_FORMAT,
   DEFAULT_TOKEN_LATENCY_MS,
@@ -22,6 +24,8 @@ export const EMULATOR_DEFAULTS: ResolvedEmulatorOptions = Object.freeze({
   responseFormat: DEFAULT_RESPONSE_FORMAT,
   minTokenLength: DEFAULT_MIN_TOKEN_LENGTH,
   tokenLatencyMs: DEFAULT_TOKEN_LATENCY_MS,
+  omitExpiration: DEFAULT_OMIT_EXPIRATION,
+  fractionalExpiresIn: DEFAULT_FRACTIONAL_EXPIRES_IN,
   port: DEFAULT_EMULATOR_PORT,
   logger: undefined,
 });
@@ -87,6 +91,9 @@ function validate(o: ResolvedEmulatorOptions): string[] {
   }
   if (!isFiniteAtLeast(o.tokenLatencyMs, 0)) {
     problems.push('tokenLatencyMs: must be a finite number >= 0');
+  }
+  for (const flag of ['omitExpiration', 'fractionalExpiresIn'] as const) {
+    if (typeof o[flag] !== 'boolean') problems.push(`${flag}: must be a boolean`);
   }
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
     problems.push('port: must be an integer from 0 to 65535');

@@ -285,6 +285,28 @@ describe('token endpoint', () => {
     expect(next.expiresIn).toBe(60);
   });
 
+  it('leaves expiration out while omitExpiration is set, and only then', async () => {
+    await start({ omitExpiration: true });
+    const body = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+
+    expect(body).not.toHaveProperty('expiration');
+    expect(body).toMatchObject({ expiresIn: 7200, expired: false, tokenType: 'bearer' });
+    emulator.configure({ omitExpiration: false, tokenLifetimeSeconds: 600 });
+    const next = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+    expect(next.expiration).toEqual(expect.any(Number));
+    expect(next.expiresIn).toBe(600);
+  });
+
+  it('reports the lifetime with its fraction when fractionalExpiresIn is set', async () => {
+    await start({ tokenLifetimeSeconds: 1.5, fractionalExpiresIn: true });
+    const body = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+
+    expect(body.expiresIn).toBe(1.5);
+    emulator.configure({ fractionalExpiresIn: false });
+    const floored = await (await fetch(tokenUrl(base), { method: 'POST' })).json();
+    expect(floored.expiresIn).toBe(1);
+  });
+
   it('logs requests without the query string, secrets or tokens', async () => {
     const lines: string[] = [];
     await start({ logger: (line) => lines.push(line) });

@@ -89,8 +89,15 @@ async function answer(
   // Recorded even if the caller has hung up meanwhile: the real platform would have issued it
   // too, and it supersedes the caller's earlier token all the same.
   ctx.ledger.issue(value, id, expiresAt, options.overlapSeconds * 1000, now);
-  const token = { value, jti, expiresAt, expiresIn: Math.floor(options.tokenLifetimeSeconds) };
-  sendJson(res, 200, tokenResponseBody(token, options.responseFormat), NO_STORE);
+  const lifetime = options.tokenLifetimeSeconds;
+  const expiresIn = options.fractionalExpiresIn ? lifetime : Math.floor(lifetime);
+  const token = { value, jti, expiresAt, expiresIn };
+  sendJson(
+    res,
+    200,
+    tokenResponseBody(token, options.responseFormat, options.omitExpiration),
+    NO_STORE,
+  );
   return 'issued';
 }
 

@@ -13,7 +13,8 @@ export interface IssuedToken {
 /** The documented answer: a Spring `DefaultOAuth2AccessToken` serialized as a bean. */
 export interface FandengTokenBody {
   additionalInformation: { jti: string };
-  expiration: number;
+  /** Absent when the emulator runs with `omitExpiration`. */
+  expiration?: number;
   expired: false;
   expiresIn: number;
   scope: string[];
@@ -33,6 +34,7 @@ export interface Rfc6749TokenBody {
 export function tokenResponseBody(
   token: IssuedToken,
   format: EmulatorResponseFormat,
+  omitExpiration = false,
 ): FandengTokenBody | Rfc6749TokenBody {
   if (format === 'rfc6749') {
     return {
@@ -46,7 +48,7 @@ export function tokenResponseBody(
   // Key order follows the platform's sample answer.
   return {
     additionalInformation: { jti: token.jti },
-    expiration: Math.round(token.expiresAt),
+    ...(omitExpiration ? {} : { expiration: Math.round(token.expiresAt) }),
     expired: false,
     expiresIn: token.expiresIn,
     scope: ['ALL'],
