@@ -170,7 +170,7 @@ export class TokenClient {
     if (slot.ok) return;
     throw new FandengPacedError(
       `Token request to ${this.endpoint.description} not sent: this process has used its pace ` +
-        `(a burst of ${pacer.burst}, then one every ${Math.round(pacer.intervalMs / 1000)} s, from dailyTokenBudget); ` +
+        `(a burst of ${pacer.burst}, then one every ${Math.round(pacer.intervalMs / 1000)} s); ` +
         `the next may go in ${Math.ceil(slot.waitMs / 1000)} s`,
       slot.waitMs,
     );
