@@ -1,23 +1,14 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import {
   FandengAuthModule,
   FandengOptionsError,
-  FandengShutdownError,
   TokenService,
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
-import { CaptureLogger } from '../support/capture-logger.js';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  bootTokens,
-  rejectionOf,
-  startEmulator,
-} from '../support/token-harness.js';
+import { CLIENT_ID, CLIENT_SECRET, rejectionOf, startEmulator } from '../support/token-harness.js';
 
 describe('FandengAuthModule', () => {
   let emulator: FandengPlatformEmulator;
@@ -128,35 +119,5 @@ describe('FandengAuthModule', () => {
       'refreshAheadSeconds',
     ]);
     expect(error.message).not.toContain(secret);
-  });
-
-  it('closes promptly during an in-flight request, failing its callers with a typed error', async () => {
-    emulator.injectFault({ type: 'delay', ms: 10_000 }, 1);
-    const { module, tokens } = await bootTokens(emulator, {}, [ScheduleModule.forRoot()]);
-    const pending = rejectionOf(tokens.getAccessToken());
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the request is on the wire
-
-    const started = Date.now();
-    await module.close();
-    expect(Date.now() - started).toBeLessThan(500);
-    expect(await pending).toBeInstanceOf(FandengShutdownError);
-    expect(module.get(SchedulerRegistry).getTimeouts()).toEqual([]);
-  });
-
-  it('closes promptly during backoff', async () => {
-    emulator.injectFault({ type: 'status', status: 503 }, 10);
-    const logger = new CaptureLogger();
-    const { module, tokens } = await bootTokens(emulator, {
-      logger,
-      retry: { maxAttempts: 3, initialDelayMs: 5_000, maxDelayMs: 10_000 },
-    });
-    const pending = rejectionOf(tokens.getAccessToken());
-    await new Promise((resolve) => setTimeout(resolve, 100)); // first attempt failed; now sleeping
-
-    const started = Date.now();
-    await module.close();
-    expect(Date.now() - started).toBeLessThan(500);
-    expect(await pending).toBeInstanceOf(FandengShutdownError);
-    expect(emulator.counters.tokenRequests).toBe(1);
   });
 });

@@ -6,12 +6,12 @@ import {
   type FandengAuthModuleOptions,
 } from 'nestjs-fandeng-auth';
 import { errorSurfaces, leaksIn } from '../support/hardening.js';
-import { CLIENT_ID, rejectionOf } from '../support/token-harness.js';
+import { CLIENT_ID, CLIENT_SECRET, rejectionOf } from '../support/token-harness.js';
 
 /**
- * The hardening matrix of the options: each bad set is refused at boot, through forRoot and
- * forRootAsync alike, by one FandengOptionsError whose problems name exactly the bad fields and
- * never carry a value (the secret, a hub key). No server is needed: nothing may start.
+ * The matrix of bad options: each bad set is refused at boot, through forRoot and forRootAsync
+ * alike, by one FandengOptionsError whose problems name exactly the bad fields and never carry a
+ * value (the secret, a hub key). No server is needed: nothing may start.
  */
 
 const SECRET = `options-secret-${randomUUID()}`;
@@ -85,7 +85,7 @@ const boots: [string, Boot][] = [
   ],
 ];
 
-describe.each(boots)('hardening: bad options refused at boot (%s)', (_, boot) => {
+describe.each(boots)('bad options refused at boot (%s)', (_, boot) => {
   it('boots with the valid base set (so every row fails for its own patch)', async () => {
     const module = (await boot(VALID)) as { close(): Promise<void> };
     await module.close();
@@ -101,4 +101,32 @@ describe.each(boots)('hardening: bad options refused at boot (%s)', (_, boot) =>
     for (const problem of problems) expect(error.message).toContain(problem);
     expect(leaksIn([...errorSurfaces(error), ...problems], [SECRET, HUB_KEY])).toEqual([]);
   });
+});
+
+describe('a baseUrl with a query string or fragment', () => {
+  // tokenUrl is `${baseUrl}${tokenPath}`: with `?` or `#` in baseUrl the path lands inside the
+  // query (or the fragment), and every token request goes to `/` of the host, failing at run
+  // time with a 404 instead of at boot.
+  it.each(['http://127.0.0.1:9/?tenant=a', 'http://127.0.0.1:9/#platform'])(
+    'refuses %s at boot, naming baseUrl',
+    async (baseUrl) => {
+      const error = await rejectionOf(
+        Test.createTestingModule({
+          imports: [
+            FandengAuthModule.forRoot({
+              clientId: CLIENT_ID,
+              clientSecret: CLIENT_SECRET,
+              baseUrl,
+              logger: false,
+            }),
+          ],
+        }).compile(),
+      );
+
+      expect(error).toBeInstanceOf(FandengOptionsError);
+      expect((error as FandengOptionsError).problems.map((p) => p.split(':')[0])).toEqual([
+        'baseUrl',
+      ]);
+    },
+  );
 });

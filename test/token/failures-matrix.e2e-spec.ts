@@ -22,10 +22,11 @@ import {
 } from '../support/token-harness.js';
 
 /**
- * The hardening matrix of the token endpoint: one row per way the platform (or the way to it)
+ * The fault matrix of the token endpoint: one row per way the platform (or the way to it)
  * can fail, each with its documented outcome. Every row checks the error's class, code and
  * retryability, the exact number of token requests, that nothing was cached (status during the
  * failure, a valid token once the fault is gone) and that no secret or token leaks anywhere.
+ * failures.e2e-spec.ts has the behaviour over time: retries, Retry-After, cooldowns, outages.
  */
 
 /**
@@ -269,7 +270,7 @@ const TOKEN_REQUEST_ENDS_IN: Record<FandengAuthErrorCode, boolean> = {
   SHUTDOWN: false,
 };
 
-describe('hardening: token endpoint faults', () => {
+describe('token endpoint faults, one row per fault', () => {
   const clock = new ClockSkew();
   let ctx: Ctx;
   let harness: TokenHarness | undefined;

@@ -58,7 +58,7 @@ async function steadyResources(): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(steady).filter(([, count]) => count > 0));
 }
 
-describe('hardening: refresh soak', () => {
+describe('refresh soak', () => {
   let emulator: FandengPlatformEmulator;
   let harness: TokenHarness;
 
