@@ -1,4 +1,4 @@
-// One member of the fleet in test/fleet.e2e-spec.ts: a Nest application context with
+// One member of the fleet in test/fleet/fleet.e2e-spec.ts: a Nest application context with
 // FandengAuthModule, loading the emulator's /api/books in a few concurrent loops.
 //
 // Plain JavaScript on purpose: the spec runs under ts-jest, but child processes run plain Node,

@@ -59,9 +59,9 @@ export async function compile(cwd: string, args: string[]): Promise<string> {
 }
 
 /**
- * Runs `script` in `cwd`, test/package/consumer.mjs by default (a plain ESM app that boots the
- * module and calls the platform), against the emulator at `baseUrl`; resolves what it printed,
- * parsed.
+ * Runs `script` in `cwd`, test/package/fixtures/consumer.mjs by default (a plain ESM app that
+ * boots the module and calls the platform), against the emulator at `baseUrl`; resolves what it
+ * printed, parsed.
  */
 export async function runConsumer(
   cwd: string,

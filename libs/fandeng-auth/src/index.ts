@@ -1,6 +1,6 @@
 // The public API: what a user types. Defaults are documented in the README's option table and in
 // each option's JSDoc; injection tokens and constants stay inside. docs/api.md lists every name,
-// and test/api-surface.e2e-spec.ts fails when this file and that list disagree.
+// and test/package/api-surface.e2e-spec.ts fails when this file and that list disagree.
 export { FandengAuthModule } from './fandeng-auth.module.js';
 export {
   InjectFandengFetch,

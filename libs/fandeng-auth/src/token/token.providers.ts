@@ -17,7 +17,7 @@ import { TokenParts } from './token-parts.js';
  * The providers behind a registration's `TokenService` (class tokens, never exported from the
  * module). A provider only where a test or a user replaces something: `RefreshPlanner` (when
  * tokens refresh) and `TokenClient` (the source), with `overrideProvider`
- * (`test/collaborators.e2e-spec.ts`); the socket under the client is `FANDENG_TOKEN_ADAPTER`
+ * (`test/token/collaborators.e2e-spec.ts`); the socket under the client is `FANDENG_TOKEN_ADAPTER`
  * (`fandeng-auth.providers.ts`, the testing kit). The rest is plain construction in
  * {@link TokenParts}; `TokenService` builds its `TokenRefresher`. Factories with explicit
  * `inject`: they need no decorator metadata.
