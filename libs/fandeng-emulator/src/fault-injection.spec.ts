@@ -70,7 +70,9 @@ describe('fault injection', () => {
     });
 
     it('makes a client time out with a long delay, and serves the next request', async () => {
-      emulator.injectFault({ type: 'delay', ms: 5_000 });
+      // 2 s against a 100 ms client timeout: long enough, and well inside the test's 5 s (the
+      // delayed answer still runs while the emulator stops; 5 s timed the test out under load).
+      emulator.injectFault({ type: 'delay', ms: 2_000 });
 
       await expect(post({ signal: AbortSignal.timeout(100) })).rejects.toMatchObject({
         name: 'TimeoutError',
