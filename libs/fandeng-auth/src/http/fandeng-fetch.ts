@@ -27,6 +27,9 @@ export interface FandengFetchOptions {
 
 type FetchInput = string | URL | Request;
 
+/** How many distinct paths {@link FandengFetch} remembers joined to its base (then it starts over). */
+const JOINED_LIMIT = 256;
+
 /** What was put on one request: where it went, the token, whether it may be sent again. */
 interface Signed {
   url: FetchInput;
@@ -59,6 +62,10 @@ export class FandengFetch {
   private readonly retryOnUnauthorized: boolean;
   private lastToken: AccessToken | undefined;
   private lastHeader = '';
+  /** The `init` of a call that passed none, for the last token: fetch only reads it. */
+  private bareInit: RequestInit = {};
+  /** Paths already joined to the base, so a repeated path builds no new string (bounded). */
+  private readonly joined = new Map<string, string>();
 
   constructor(
     private readonly tokens: InterceptorTokenSource,
@@ -67,26 +74,40 @@ export class FandengFetch {
     this.guard = new OriginGuard(options.authorizedOrigins);
     this.base = options.apiBaseUrl.replace(/\/?\/$/, '');
     this.retryOnUnauthorized = options.retryOnUnauthorized ?? true;
-    this.fetch = this.wrap((input, init) => globalThis.fetch(input, init));
+    this.fetch = this.wrapWith((input, init) => globalThis.fetch(input, init), true);
   }
 
   /** The module's behaviour over another fetch implementation with the global's signature. */
   wrap(fetchImpl: typeof globalThis.fetch): FandengFetchFunction {
+    return this.wrapWith(fetchImpl, false);
+  }
+
+  /**
+   * `shareInit`: a call that passed no `init` gets one object per token, not one per call. Only
+   * for the global fetch, which never changes the `init` it is given; another implementation might.
+   */
+  private wrapWith(fetchImpl: typeof globalThis.fetch, shareInit: boolean): FandengFetchFunction {
     return (input, init) => {
       const url = this.resolve(input);
       if (init?.fandengAuth === false || !this.allows(url) || hasOwnAuthorization(input, init))
         return fetchImpl(url, init);
       const token = this.tokens.peekToken();
-      if (token !== undefined) return this.send(fetchImpl, url, init, token);
-      return this.tokens.getToken().then((t) => this.send(fetchImpl, url, init, t));
+      if (token !== undefined) return this.send(fetchImpl, url, init, token, shareInit);
+      return this.tokens.getToken().then((t) => this.send(fetchImpl, url, init, t, shareInit));
     };
   }
 
   /** The URL fetch will request: absolute as it is, a path joined to `apiBaseUrl` as axios joins it
    * (`combineURLs`: the base's path is kept, so a path means the same on both paths of the module). */
   private resolve(input: FetchInput): FetchInput {
-    if (typeof input !== 'string' || ABSOLUTE_URL.test(input)) return input;
-    return `${this.base}/${input.replace(/^\/+/, '')}`;
+    if (typeof input !== 'string') return input;
+    let url = this.joined.get(input);
+    if (url === undefined) {
+      url = ABSOLUTE_URL.test(input) ? input : `${this.base}/${input.replace(/^\/+/, '')}`;
+      if (this.joined.size >= JOINED_LIMIT) this.joined.clear();
+      this.joined.set(input, url);
+    }
+    return url;
   }
 
   /** Is the URL about to be sent on an authorised origin? Memoised: the hot path parses nothing. */
@@ -100,8 +121,9 @@ export class FandengFetch {
     url: FetchInput,
     init: FandengRequestInit | undefined,
     token: AccessToken,
+    shareInit = false,
   ): Promise<Response> {
-    const sent = fetchImpl(url, this.sign(url, init, token));
+    const sent = fetchImpl(url, this.sign(url, init, token, shareInit));
     if (!this.retryOnUnauthorized) return sent;
     const signed: Signed = { url, token: token.value, replayable: isReplayable(url, init) };
     return sent.then((response) =>
@@ -114,11 +136,14 @@ export class FandengFetch {
     url: FetchInput,
     init: FandengRequestInit | undefined,
     token: AccessToken,
+    shareInit = false,
   ): RequestInit {
     if (token !== this.lastToken) {
       this.lastToken = token;
       this.lastHeader = authorizationValue(token);
+      this.bareInit = { headers: { authorization: this.lastHeader } };
     }
+    if (shareInit && init === undefined && !(url instanceof Request)) return this.bareInit;
     const own = init?.headers ?? (url instanceof Request ? url.headers : undefined);
     if (own === undefined) return { ...init, headers: { authorization: this.lastHeader } };
     const headers = new Headers(own);
