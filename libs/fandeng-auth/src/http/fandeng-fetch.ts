@@ -30,13 +30,6 @@ type FetchInput = string | URL | Request;
 /** How many distinct paths {@link FandengFetch} remembers joined to its base (then it starts over). */
 const JOINED_LIMIT = 256;
 
-/** What was put on one request: where it went, the token, whether it may be sent again. */
-interface Signed {
-  url: FetchInput;
-  token: string;
-  replayable: boolean;
-}
-
 /**
  * The module's fetch path: `fetch(input, init?)` has the signature and the semantics of the global
  * `fetch`, resolves relative paths against `apiBaseUrl` (as the module's `HttpService` does) and
@@ -125,9 +118,10 @@ export class FandengFetch {
   ): Promise<Response> {
     const sent = fetchImpl(url, this.sign(url, init, token, shareInit));
     if (!this.retryOnUnauthorized) return sent;
-    const signed: Signed = { url, token: token.value, replayable: isReplayable(url, init) };
     return sent.then((response) =>
-      response.status === 401 ? this.onUnauthorized(fetchImpl, response, init, signed) : response,
+      response.status === 401
+        ? this.onUnauthorized(fetchImpl, response, url, init, token.value)
+        : response,
     );
   }
 
@@ -158,18 +152,20 @@ export class FandengFetch {
   private async onUnauthorized(
     fetchImpl: typeof globalThis.fetch,
     response: Response,
+    url: FetchInput,
     init: FandengRequestInit | undefined,
-    signed: Signed,
+    rejected: string,
   ): Promise<Response> {
-    const { url } = signed;
+    // Decided here, not per call: only a 401 needs to know. The type of `init.body` says whether it
+    // can be sent again; the first send consumed a stream, not the caller's reference to it.
     const sentTo = originOf(
       typeof url === 'string' ? url : url instanceof URL ? url.href : url.url,
     );
-    if (!signed.replayable || (response.url !== '' && originOf(response.url) !== sentTo))
+    if (!isReplayable(url, init) || (response.url !== '' && originOf(response.url) !== sentTo))
       return response;
-    await this.tokens.invalidate(signed.token);
+    await this.tokens.invalidate(rejected);
     const fresh = await this.tokens.getToken();
-    if (fresh.value === signed.token) return response; // kept: a replay would only fail again
+    if (fresh.value === rejected) return response; // kept: a replay would only fail again
     await response.body?.cancel().catch(() => undefined);
     this.tokens.metrics.count('unauthorizedReplays');
     return fetchImpl(url, this.sign(url, init, fresh));
