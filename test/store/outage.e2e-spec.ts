@@ -18,6 +18,19 @@ describe('a shared store through a Redis outage', () => {
     await redis.start();
     fleet = [];
   });
+  /** `count` instances sharing one key prefix of the private Redis; resolves that prefix. */
+  async function bootFleet(count: number): Promise<string> {
+    const prefix = testPrefix();
+    for (let i = 0; i < count; i++) {
+      const store = new RedisTokenStore({
+        url: redis.url,
+        keyPrefix: prefix,
+        operationTimeoutMs: 200,
+      });
+      fleet.push(await bootTokens(emulator, { store }));
+    }
+    return prefix;
+  }
   afterEach(async () => {
     for (const harness of fleet) await harness.module.close();
     await redis.stop();
@@ -25,18 +38,7 @@ describe('a shared store through a Redis outage', () => {
   });
 
   it('keeps serving while Redis is down, then converges on one token when it is back', async () => {
-    const prefix = testPrefix();
-    for (let i = 0; i < 2; i++) {
-      fleet.push(
-        await bootTokens(emulator, {
-          store: new RedisTokenStore({
-            url: redis.url,
-            keyPrefix: prefix,
-            operationTimeoutMs: 200,
-          }),
-        }),
-      );
-    }
+    await bootFleet(2);
     const [a, b] = fleet;
     const shared = await a.tokens.getAccessToken();
     expect(await b.tokens.getAccessToken()).toBe(shared);
@@ -59,18 +61,7 @@ describe('a shared store through a Redis outage', () => {
   });
 
   it('converges on the newest token as soon as Redis is back, not at the next refresh', async () => {
-    const prefix = testPrefix();
-    for (let i = 0; i < 3; i++) {
-      fleet.push(
-        await bootTokens(emulator, {
-          store: new RedisTokenStore({
-            url: redis.url,
-            keyPrefix: prefix,
-            operationTimeoutMs: 200,
-          }),
-        }),
-      );
-    }
+    const prefix = await bootFleet(3);
     const [a, b, c] = fleet;
     const shared = await a.tokens.getAccessToken();
     for (const instance of [b, c]) expect(await instance.tokens.getAccessToken()).toBe(shared);
