@@ -17,5 +17,10 @@ export interface RedisClientLike {
   /** Connected (again): the store's subscriber then reads what it may have missed. */
   on(event: 'ready', listener: () => void): unknown;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  /**
+   * Reconnecting after a lost link, and ended for good: the store watches for a client that
+   * ioredis gave up on (see `RedisTokenStore`).
+   */
+  on(event: 'reconnecting' | 'end', listener: () => void): unknown;
   disconnect(): void;
 }

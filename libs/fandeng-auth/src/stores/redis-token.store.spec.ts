@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
-import { RedisTokenStore } from './redis-token.store.js';
+import { REDIS_REPLACE_DELAY_MS, RedisTokenStore } from './redis-token.store.js';
 import { InMemoryTokenStore } from './in-memory-token.store.js';
 import { serializeToken } from './token-serialization.js';
 
@@ -158,6 +158,51 @@ describe('RedisTokenStore built from a URL', () => {
     expect((await store.get('token:a'))?.value).toBe('first');
     await store.delete('token:a', 'first');
     await store.close();
+  });
+});
+
+describe('RedisTokenStore: a client that ends', () => {
+  it('goes on with a connection of its own when ioredis gives up on the client it was given', async () => {
+    const server = await RedisServer.start();
+    await server.stop();
+    // Ends for good after its third failed attempt, right after an error: ioredis's own decision,
+    // as a Sentinel client's can be in a failover.
+    const client = new Redis(server.url, { retryStrategy: (times) => (times < 3 ? 20 : null) });
+    client.on('error', () => undefined);
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    const store = new RedisTokenStore({
+      client,
+      keyPrefix: 'fandeng-unit:',
+      operationTimeoutMs: 200,
+    });
+    try {
+      await ended;
+      await server.start();
+      await until(() =>
+        store.set('token:a', token('after')).then(
+          () => true,
+          () => false,
+        ),
+      );
+      expect((await store.get('token:a'))?.value).toBe('after');
+      expect(client.status).toBe('end'); // the application's client is left as it is
+    } finally {
+      await store.close();
+      await server.stop();
+    }
+  });
+
+  it('leaves a client the application closed closed, and fails fast', async () => {
+    const client = new Redis(REDIS_URL);
+    const store = new RedisTokenStore({ client, keyPrefix: `fandeng-unit:${randomUUID()}:` });
+    try {
+      await store.set('token:a', token('before'));
+      await client.quit();
+      await new Promise((resolve) => setTimeout(resolve, 3 * REDIS_REPLACE_DELAY_MS));
+      await expect(store.get('token:a')).rejects.toThrow('Connection is closed');
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -34,7 +34,9 @@ export interface RedisTokenStoreOptions {
    * application keeps owning and closing it. Its options are its own: with ioredis's default
    * offline queue, a write the store gave up on is sent when Redis is back; the store refuses it
    * there if a newer token is stored by then, but `enableOfflineQueue: false` (after the first
-   * connection) keeps such writes from travelling at all.
+   * connection) keeps such writes from travelling at all. If ioredis gives up on it (it ends
+   * right after an error: a Sentinel client can, in a failover), the store goes on with a
+   * `duplicate()` of its own, which it closes; a client you close yourself is left closed.
    */
   client?: RedisClientLike;
   /**
@@ -60,6 +62,8 @@ export interface RedisTokenStoreOptions {
 }
 
 const COUNTER_TTL_MS = 2 * 24 * 3600 * 1000;
+/** A connection that ended by itself is replaced after this long (and no more often). */
+export const REDIS_REPLACE_DELAY_MS = 500;
 
 /**
  * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
@@ -71,7 +75,11 @@ const COUNTER_TTL_MS = 2 * 24 * 3600 * 1000;
  * secret is never written.
  */
 export class RedisTokenStore implements TokenStore {
-  private readonly client: RedisClientLike;
+  /** The command connection: the one given, or after it ended by itself one of the store's own. */
+  private client: RedisClientLike;
+  /** Whether the store built {@link client} (and closes it). */
+  private ownsClient: boolean;
+  private closed = false;
   /** Set for a client built from `url`: how to build its subscriber connection. */
   private readonly connect?: (queue: boolean) => RedisClientLike;
   /** A client built from `url` until its first connection: commands wait for it. */
@@ -102,6 +110,8 @@ export class RedisTokenStore implements TokenStore {
     } else {
       this.client = options.client!;
     }
+    this.ownsClient = url !== undefined;
+    this.watch(this.client, () => this.replaceClient());
     this.prefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
     this.lockTtlMs = options.lockTtlMs ?? DEFAULT_REDIS_LOCK_TTL_MS;
     this.timeoutMs = options.operationTimeoutMs ?? DEFAULT_REDIS_OPERATION_TIMEOUT_MS;
@@ -198,11 +208,60 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const stop of this.renewals) stop();
     this.listeners.clear();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
-    if (this.connect !== undefined) this.client.disconnect();
+    if (this.ownsClient) this.client.disconnect();
+  }
+
+  /**
+   * Calls `replace` when `client` ends by itself while the store is open. ioredis ends a client
+   * for good when a connection attempt fails fatally: a Sentinel client whose failover detector
+   * fires while it is looking up the new master does (ioredis 5 and 6), and a fleet whose clients
+   * ended would refresh on its own, process by process. Such an end comes right after an `error`
+   * event; a client closed on purpose (`quit`, `disconnect`) ends quietly, and is left alone,
+   * unless the store owns it. Replacing after a delay keeps a client that ends at once again
+   * from spinning.
+   */
+  private watch(client: RedisClientLike, replace: () => void): void {
+    let failing = false;
+    client.on('error', () => {
+      failing = true;
+    });
+    const settled = () => {
+      failing = false;
+    };
+    client.on('ready', settled);
+    client.on('reconnecting', settled);
+    client.on('end', () => {
+      const mine = client === this.client ? this.ownsClient : client === this.subscriber;
+      if (this.closed || !(failing || mine)) return;
+      setTimeout(() => {
+        if (!this.closed) replace();
+      }, REDIS_REPLACE_DELAY_MS).unref();
+    });
+  }
+
+  /** The command connection ended by itself: a new one of the store's own takes its place. */
+  private replaceClient(): void {
+    const ended = this.client;
+    const next = this.connect?.(false) ?? ended.duplicate();
+    if (this.connect === undefined) next.on('error', () => undefined); // reported by commands
+    this.client = next;
+    this.ownsClient = true;
+    this.watch(next, () => this.replaceClient());
+  }
+
+  /** The subscriber ended by itself: a new one subscribes to every channel, then catches up. */
+  private replaceSubscriber(): void {
+    this.subscriber = undefined;
+    if (this.listeners.size === 0) return;
+    const subscriber = this.subscriberConnection(true);
+    for (const key of this.listeners.keys()) {
+      subscriber.subscribe(this.channelOf(key)).catch(() => undefined);
+    }
   }
 
   private channelOf(key: string): string {
@@ -250,7 +309,8 @@ export class RedisTokenStore implements TokenStore {
     return stop;
   }
 
-  private subscriberConnection(): RedisClientLike {
+  /** The pub/sub connection; `replacing` one that ended: it catches up when it first connects. */
+  private subscriberConnection(replacing = false): RedisClientLike {
     if (this.subscriber === undefined) {
       // A subscribed connection can run no other command, so pub/sub gets its own. Built from a
       // URL, it queues its SUBSCRIBE until it connects: that is no late write.
@@ -262,12 +322,13 @@ export class RedisTokenStore implements TokenStore {
         if (token === undefined || !channel.startsWith(this.prefix)) return;
         for (const listener of this.listeners.get(key) ?? []) listener(token);
       });
-      let connectedBefore = false;
+      let connectedBefore = replacing;
       subscriber.on('ready', () => {
         if (connectedBefore) void this.catchUp(subscriber);
         connectedBefore = true;
       });
       this.subscriber = subscriber;
+      this.watch(subscriber, () => this.replaceSubscriber());
     }
     return this.subscriber;
   }
