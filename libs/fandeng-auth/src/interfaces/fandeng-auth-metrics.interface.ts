@@ -26,6 +26,11 @@ export interface FandengAuthMetrics {
     failed: number;
     /** `failed` by error code (`TRANSPORT_ERROR`, `INVALID_CLIENT`, `MALFORMED_RESPONSE`, ...). */
     failedByCode: Record<string, number>;
+    /**
+     * Refreshes this process did not send because another process's token request had just
+     * failed in an outage (the fleet's cooldown, shared stores only).
+     */
+    heldOff: number;
   };
   /** Tokens taken from the shared store (another process fetched them). */
   adopted: number;

@@ -36,6 +36,15 @@ export interface TokenStore {
   incrementTokenRequests?(key: string, date: string): Promise<number>;
   /** Shared stores: the fleet's token requests under `key` on `date` so far (`0` for none). */
   getTokenRequests?(key: string, date: string): Promise<number>;
+  /**
+   * Shared stores: keep the fleet's cooldown after a failed token request under `key`: `note`
+   * (text the module writes and reads, never a secret) for `ttlMs`; `ttlMs <= 0` removes it.
+   * With these, a fleet in a platform outage sends one failing request per cooldown, not one
+   * per process.
+   */
+  setCooldown?(key: string, note: string, ttlMs: number): Promise<void>;
+  /** Shared stores: the cooldown note under `key` and the milliseconds it has left, if any. */
+  getCooldown?(key: string): Promise<{ note: string; remainingMs: number } | undefined>;
   /** Release what the store owns (connections). Called when the module shuts down. */
   close?(): Promise<void>;
 }

@@ -64,7 +64,8 @@ export const FANDENG_METRICS: readonly MetricDefinition[] = [
   {
     name: 'refreshes',
     kind: 'counter',
-    description: 'Refreshes, by result and, for failures, by error code',
+    description:
+      "Refreshes, by result (success, failure, held_off: not sent in the fleet's outage cooldown) and, for failures, by error code",
     attributes: ['result', 'code'],
     read: (m) => [
       [{ result: 'success', code: '' }, m.refreshes.succeeded],
@@ -72,6 +73,7 @@ export const FANDENG_METRICS: readonly MetricDefinition[] = [
         { result: 'failure', code },
         count,
       ]),
+      [{ result: 'held_off', code: '' }, m.refreshes.heldOff],
     ],
   },
   simple(

@@ -68,3 +68,13 @@ return 0`;
 export const RENEW_LOCK_IF = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
+
+// The fleet's cooldown note and its remaining time, or nil. Someone else's value of another type
+// under the key reads as no note.
+export const READ_COOLDOWN = `
+local ok, note = pcall(redis.call, 'GET', KEYS[1])
+if not ok or not note then return nil end
+return {note, redis.call('PTTL', KEYS[1])}`;
+
+// ACL users of the store may run DEL only inside scripts (README): the note is removed here.
+export const DELETE_COOLDOWN = `return redis.call('DEL', KEYS[1])`;

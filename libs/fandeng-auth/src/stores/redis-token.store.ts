@@ -5,6 +5,8 @@ import { MAX_CLOCK_SKEW_MS } from '../sources/token-shape.js';
 import {
   COUNT_REQUEST,
   DELETE_TOKEN_IF,
+  DELETE_COOLDOWN,
+  READ_COOLDOWN,
   RELEASE_LOCK_IF,
   RENEW_LOCK_IF,
   SET_IF_NEWER,
@@ -69,7 +71,8 @@ export const REDIS_REPLACE_DELAY_MS = 500;
  * Keeps the token in Redis so a fleet shares one: `SET NX PX` elects one refresher per cycle,
  * a token is written only over an older one (`SET_IF_NEWER`), pub/sub tells the others at once. Keys: `{prefix}{key}` (the token, with a TTL to its expiry),
  * `{{prefix}{key}}:lock`, `{{prefix}{key}}:requests:{date}` (the fleet's token requests of a
- * platform day, kept two days), channel `{prefix}{key}:changed`. The braces of the derived keys
+ * platform day, kept two days), `{{prefix}{key}}:cooldown` (the fleet's pause after a failed
+ * token request in an outage, for as long as it lasts), channel `{prefix}{key}:changed`. The braces of the derived keys
  * are a Redis Cluster hash tag naming the token's key: a key and its lock and counter live in one
  * hash slot, on one master, and move together in a failover (see {@link besideKey}). The client
  * secret is never written.
@@ -181,6 +184,24 @@ export class RedisTokenStore implements TokenStore {
     const text = await this.run(() => this.client.get(this.counterKey(key, date))).catch(notOurs);
     const count = Number(text ?? 0);
     return Number.isSafeInteger(count) && count >= 0 ? count : 0; // someone else's text
+  }
+
+  async setCooldown(key: string, note: string, ttlMs: number): Promise<void> {
+    const cooldown = besideKey(this.prefix + key, ':cooldown');
+    await this.run(() =>
+      ttlMs > 0
+        ? this.client.set(cooldown, note, 'PX', Math.ceil(ttlMs))
+        : this.client.eval(DELETE_COOLDOWN, 1, cooldown),
+    );
+  }
+
+  async getCooldown(key: string): Promise<{ note: string; remainingMs: number } | undefined> {
+    const answer = await this.run(() =>
+      this.client.eval(READ_COOLDOWN, 1, besideKey(this.prefix + key, ':cooldown')),
+    );
+    if (!Array.isArray(answer) || typeof answer[0] !== 'string') return undefined;
+    const remainingMs = Number(answer[1]);
+    return remainingMs > 0 ? { note: answer[0], remainingMs } : undefined;
   }
 
   /**

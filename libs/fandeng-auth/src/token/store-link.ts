@@ -24,6 +24,32 @@ export const NO_LOCK: ReleaseLock = async () => undefined;
  */
 const PEER_WAIT_MARGIN_MS = 5_000;
 
+/** What a process tells the fleet when its token request failed in an outage. */
+export interface CooldownNote {
+  /** The failure's message (the module's errors never carry a secret). */
+  message: string;
+  /** The HTTP status of the failed answer, if there was one. */
+  status?: number;
+  /** Failed refreshes in a row, so the fleet's backoff keeps growing whoever fails next. */
+  consecutive: number;
+  /** Wall-clock ms of the failure. */
+  at: number;
+}
+
+/** A note as stored, if it is one (anyone with write access may put anything there). */
+function readCooldownNote(text: string): CooldownNote | undefined {
+  try {
+    const note = JSON.parse(text) as Partial<CooldownNote>;
+    const { message, status, consecutive, at } = note;
+    if (typeof message !== 'string' || !Number.isSafeInteger(consecutive)) return undefined;
+    if (typeof at !== 'number' || (status !== undefined && typeof status !== 'number'))
+      return undefined;
+    return { message: message.slice(0, 500), status, consecutive: consecutive!, at };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The store keys of a registration (see `store-keys.ts`). */
 export interface StoreKeys {
   /** Its token's key; the refresh lock and the channel are derived from it. */
@@ -168,6 +194,34 @@ export class StoreLink {
     const { store } = this;
     if (store.getTokenRequests === undefined) return Promise.resolve(undefined);
     return this.run('read', () => store.getTokenRequests!(this.keys.count, date));
+  }
+
+  /**
+   * Tells the fleet that the source is failing: no process sends a token request for `ttlMs`
+   * (see {@link sharedCooldown}). Nothing where the store shares nothing.
+   */
+  async shareCooldown(note: CooldownNote, ttlMs: number): Promise<void> {
+    const { store } = this;
+    if (store.setCooldown === undefined || store.acquireLock === undefined) return;
+    await this.run('cooldown', () =>
+      store.setCooldown!(this.keys.token, JSON.stringify(note), ttlMs),
+    );
+  }
+
+  /** The source is back (a token, or a live probe): the fleet's cooldown ends. */
+  async endCooldown(): Promise<void> {
+    const { store } = this;
+    if (store.setCooldown === undefined || store.acquireLock === undefined) return;
+    await this.run('cooldown', () => store.setCooldown!(this.keys.token, '', 0));
+  }
+
+  /** The fleet's cooldown, while one lasts: another process's token request failed. */
+  async sharedCooldown(): Promise<{ note: CooldownNote; remainingMs: number } | undefined> {
+    const { store } = this;
+    if (store.getCooldown === undefined || store.acquireLock === undefined) return undefined;
+    const found = await this.run('cooldown', () => store.getCooldown!(this.keys.token));
+    const note = found === undefined ? undefined : readCooldownNote(found.note);
+    return note === undefined ? undefined : { note, remainingMs: found!.remainingMs };
   }
 
   /**

@@ -9,7 +9,12 @@ export interface BudgetLogger {
 
 /** The events {@link TokenMetrics.count} counts. */
 export type TokenCounter =
-  'refreshSucceeded' | 'adopted' | 'invalidated' | 'unauthorizedReplays' | 'storeFallbacks';
+  | 'refreshSucceeded'
+  | 'heldOff'
+  | 'adopted'
+  | 'invalidated'
+  | 'unauthorizedReplays'
+  | 'storeFallbacks';
 
 /** The budget settings, from the resolved options. */
 export interface TokenBudget {
@@ -40,6 +45,7 @@ export class TokenMetrics {
   private readonly counts: Record<TokenCounter | 'refreshFailed', number> = {
     refreshSucceeded: 0,
     refreshFailed: 0,
+    heldOff: 0,
     adopted: 0,
     invalidated: 0,
     unauthorizedReplays: 0,
@@ -139,6 +145,7 @@ export class TokenMetrics {
         succeeded: this.counts.refreshSucceeded,
         failed: this.counts.refreshFailed,
         failedByCode: { ...this.failuresByCode },
+        heldOff: this.counts.heldOff,
       },
       adopted: this.counts.adopted,
       invalidated: this.counts.invalidated,

@@ -1,6 +1,7 @@
 import type { ModuleLogger } from '../fandeng-auth.logger.js';
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import { FandengShutdownError } from '../errors/fandeng-shutdown.error.js';
+import { FandengTransportError } from '../errors/fandeng-transport.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
 import type { FetchedToken } from '../sources/token-endpoint.interface.js';
@@ -11,11 +12,12 @@ import { RecoveryProbe } from './recovery-probe.js';
 import { RefreshFailures } from './refresh-failures.js';
 import { keepsRejectedToken, type RefreshPlanner, type TokenPlan } from './refresh-plan.js';
 import type { RefreshTimer } from './refresh-timer.js';
-import type { StoreLink } from './store-link.js';
+import type { CooldownNote, StoreLink } from './store-link.js';
 import type { TokenClient } from './token-client.js';
 import type { TokenEvents } from './token-events.js';
 import type { TokenMetrics } from './token-metrics.js';
 import { isNewerToken } from '../stores/token-order.js';
+import { probeCanSeeEnd } from '../sources/token-failure.js';
 
 /**
  * A held token with the times derived from it once (`refresh-plan.ts`), so the hot path does no
@@ -149,6 +151,9 @@ export class TokenRefresher {
           const adopted = await adopt();
           if (adopted !== undefined) return adopted;
         }
+        // Another process's request failed in an outage moments ago: wait with the fleet.
+        const shared = await this.parts.link.sharedCooldown();
+        if (shared !== undefined) throw this.heldOff(shared.note, shared.remainingMs);
         return this.fetch();
       },
     );
@@ -174,6 +179,7 @@ export class TokenRefresher {
     }
     this.unreported = undefined; // reported, or moot: the token is not the rejected one
     metrics.count('refreshSucceeded');
+    if (this.failures.consecutive > 0) void link.endCooldown();
     this.failures.succeeded();
     const newer = await link.set(fetched.token);
     const held = this.hold(fetched.token, fetched.renewedFrom);
@@ -267,8 +273,44 @@ export class TokenRefresher {
         `${this.held ? 'The current token stays in use. ' : ''}Next attempt in ${Math.round(cooldown / 1000)} s`,
     );
     this.schedule(failures.cooldownUntil);
+    if (probeCanSeeEnd(error)) {
+      // An outage is the fleet's, not this process's: the others wait with it, so the fleet
+      // sends one failing request per cooldown (see heldOff).
+      const note = {
+        message: error.message,
+        status: error.status,
+        consecutive: failures.consecutive,
+        at: Date.now(),
+      };
+      void this.parts.link.shareCooldown(note, cooldown);
+    }
     if (this.probeUseful()) this.probe.wanted();
     this.parts.events.emit('failed');
+    return error;
+  }
+
+  /**
+   * Another process's token request failed moments ago, in an outage: this one does not send its
+   * own, but takes the fleet's cooldown (and its count of failures, so the backoff keeps
+   * growing), refuses its callers with the same failure, and tries again when it ends, unless a
+   * token arrives first (a peer's, or after the fleet's probe saw the source back).
+   */
+  private heldOff(note: CooldownNote, remainingMs: number): FandengAuthError {
+    const failures = this.failures;
+    const error = new FandengTransportError(
+      `${note.message.replace(/\.?$/, '')} (another instance's token request, ` +
+        `${Math.max(0, Math.round((Date.now() - note.at) / 1000))} s ago; waiting with the fleet)`,
+      { status: note.status },
+    );
+    failures.consecutive = Math.max(failures.consecutive, note.consecutive - 1);
+    failures.record(error, remainingMs);
+    this.parts.metrics.count('heldOff');
+    this.parts.logger.warn(
+      `Token refresh held off: ${error.message}. Next attempt in ${Math.round(remainingMs / 1000)} s`,
+    );
+    // A little after the fleet's cooldown: the process that failed last tries first then.
+    this.schedule(failures.cooldownUntil + Math.random() * Math.min(2000, remainingMs / 4));
+    if (this.probeUseful()) this.probe.wanted();
     return error;
   }
 
@@ -287,7 +329,8 @@ export class TokenRefresher {
   private sourceIsBack(): void {
     this.parts.logger.log(`${this.parts.client.description} answers again; requesting a token now`);
     this.failures.endCooldown();
-    this.refreshInBackground();
+    // The fleet's cooldown ends too, first: it would hold this very request off.
+    void this.parts.link.endCooldown().finally(() => this.refreshInBackground());
   }
 
   /** A token is here (fetched or adopted): an outage, if there was one, is over. */
