@@ -57,6 +57,7 @@ describe('operations: metrics, events, budget', () => {
       succeeded: 2,
       failed: 1,
       failedByCode: { TRANSPORT_ERROR: 1 },
+      heldOff: 0,
     });
     expect(metrics.unauthorizedReplays).toBe(1);
     expect(metrics.invalidated).toBe(1);

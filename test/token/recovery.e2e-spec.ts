@@ -3,6 +3,7 @@ import axios from 'axios';
 import type { FandengPlatformEmulator } from 'fandeng-emulator';
 import { RedisTokenStore, type FandengAuthModuleOptions } from 'nestjs-fandeng-auth';
 import { REDIS_URL, testPrefix } from '../support/redis.js';
+import { until } from '../support/redis-servers.js';
 import {
   CLIENT_ID,
   bootTokens,
@@ -203,6 +204,48 @@ describe('recovery of a fleet on one Redis store (real time)', () => {
     fleet = [];
     await emulator.stop();
   });
+
+  it('sends one failing token request per cooldown for the whole fleet, not one per member', async () => {
+    const MEMBERS = 6;
+    const retry = { maxAttempts: 2, initialDelayMs: 200, maxDelayMs: 1_000, maxCooldownMs: 2_000 };
+    for (let i = 0; i < MEMBERS; i++) {
+      fleet.push(
+        await bootTokens(emulator, {
+          store: new RedisTokenStore({ url: REDIS_URL, keyPrefix: prefix }),
+          recoveryProbeIntervalMs: 0, // the cooldown alone paces the fleet here
+          retry,
+          refreshAheadSeconds: 0.5,
+        }),
+      );
+    }
+    await Promise.all(fleet.map((member) => member.tokens.getAccessToken()));
+    const credentialed = () => emulator.counters.tokenRequestsByClient[CLIENT_ID] ?? 0;
+
+    emulator.injectFault({ type: 'status', status: 503 }, Infinity);
+    const before = credentialed();
+    const callers = setInterval(() => {
+      for (const member of fleet) member.tokens.getAccessToken().catch(() => undefined);
+    }, 100);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      const duringOutage = credentialed() - before;
+      emulator.clearFaults();
+      await until(async () => {
+        const held = await Promise.all(fleet.map((m) => m.tokens.getAccessToken().catch(() => '')));
+        return held.every((value) => value !== '' && value === held[0]);
+      }, 'the fleet on one token after the outage');
+      const heldOff = fleet.reduce((sum, m) => sum + m.tokens.getMetrics().refreshes.heldOff, 0);
+      process.stdout.write(
+        `recovery | fleet of ${MEMBERS} in a ${OUTAGE_MS} ms outage: ${duringOutage} token requests, ${heldOff} refreshes held off\n`,
+      );
+      // The first refresh's attempts, then one request per cooldown (at least 400 ms, growing
+      // to 1-2 s): about 8 for the fleet. One per member and cooldown would be over 30.
+      expect(duringOutage).toBeLessThanOrEqual(retry.maxAttempts + OUTAGE_MS / 1_000 + 2);
+      expect(heldOff).toBeGreaterThan(0);
+    } finally {
+      clearInterval(callers);
+    }
+  }, 30_000);
 
   it('probes once per interval for the whole fleet, and every member is back within 3 s', async () => {
     for (let i = 0; i < INSTANCES; i++) {

@@ -32,6 +32,13 @@ export const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
 export const DEFAULT_REFRESH_JITTER = 0.2;
 /** The refresh-ahead window never exceeds this share of a token's lifetime (short-lived tokens). */
 export const MAX_REFRESH_AHEAD_SHARE = 0.5;
+/**
+ * Where `refreshAheadSeconds` is left to its default, the window is at most this share of the
+ * lifetime: a token used for its whole life but this share costs `1 / (1 - share)` requests per
+ * lifetime, so a platform that shortens its tokens to 600 s costs 11 % more requests than its
+ * limit, not twice as many (300 s ahead of a 600 s token).
+ */
+export const DEFAULT_REFRESH_AHEAD_SHARE = 0.1;
 
 /** Token requests are small; 10 s separates a slow platform from a dead one. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;

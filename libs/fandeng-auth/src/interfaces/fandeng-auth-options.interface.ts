@@ -66,7 +66,8 @@ export interface FandengAuthModuleOptions {
   /**
    * Refresh the token at most this many seconds before it expires (jitter included). Fractions
    * allowed. Capped at half the token's lifetime so short-lived tokens still refresh in time.
-   * Default `300` (the platform's overlap window).
+   * Default `300` (the platform's overlap window), and then at most a tenth of the lifetime, so
+   * shorter tokens do not cost twice the requests.
    */
   refreshAheadSeconds?: number;
   /** Share (0-1) of the refresh-ahead window used as random jitter. Default `0.2`. */

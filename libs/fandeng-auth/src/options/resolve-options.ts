@@ -7,6 +7,8 @@ import {
   DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
   DEFAULT_RECOVERY_PROBE_INTERVAL_MS,
   DEFAULT_REFRESH_AHEAD_SECONDS,
+  DEFAULT_REFRESH_AHEAD_SHARE,
+  MAX_REFRESH_AHEAD_SHARE,
   DEFAULT_REFRESH_JITTER,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY_INITIAL_DELAY_MS,
@@ -53,6 +55,8 @@ export type ResolvedFandengAuthOptions = Required<
     retry: Required<FandengRetryOptions>;
     /** `{baseUrl}{tokenPath}`. */
     tokenUrl: string;
+    /** The most of a token's lifetime the refresh-ahead window may take (see refresh-plan.ts). */
+    refreshAheadShare: number;
   };
 
 function describe(errors: ValidationError[], parent = ''): string[] {
@@ -121,6 +125,10 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
     authorizedOrigins: options.authorizedOrigins ?? [new URL(apiBaseUrl).origin],
     retryOnUnauthorized: options.retryOnUnauthorized ?? true,
     refreshAheadSeconds: options.refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
+    refreshAheadShare:
+      options.refreshAheadSeconds === undefined
+        ? DEFAULT_REFRESH_AHEAD_SHARE
+        : MAX_REFRESH_AHEAD_SHARE,
     refreshJitter: options.refreshJitter ?? DEFAULT_REFRESH_JITTER,
     minRefreshIntervalSeconds:
       options.minRefreshIntervalSeconds ?? DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,

@@ -30,6 +30,7 @@ describe('FakeTokenService', () => {
       succeeded: 0,
       failed: 2,
       failedByCode: { INVALID_CLIENT: 2 },
+      heldOff: 0,
     });
     expect(() => fake.failNext(refused, 0)).toThrow(RangeError);
   });

@@ -8,6 +8,7 @@ import {
   minAgeToReplace,
   planRefresh,
 } from './refresh-plan.js';
+import { resolveOptions } from '../options/resolve-options.js';
 
 const HOUR = 3_600_000;
 const token = (lifetimeMs: number): AccessToken => ({
@@ -36,6 +37,20 @@ describe('planRefresh', () => {
     const plan = planRefresh(token(10_000), options, { expiresAt: 10_000, random: () => 0 });
     expect(plan.refreshAt).toBe(5_000);
     expect(plan.usableUntil).toBe(9_000);
+  });
+
+  it('takes at most a tenth of the lifetime where refreshAheadSeconds is the default', () => {
+    const resolved = resolveOptions({ clientId: 'c', clientSecret: 's' });
+    const at = (lifetimeMs: number) =>
+      planRefresh(token(lifetimeMs), resolved, { expiresAt: lifetimeMs, random: () => 0 })
+        .refreshAt;
+    expect(at(2 * HOUR)).toBe(2 * HOUR - 300_000); // the platform's overlap, as before
+    expect(at(600_000)).toBe(540_000); // 60 s ahead: 11 % over the limit, not 300 s (twice)
+    // A window the user chose keeps the cap at half the lifetime.
+    const chosen = resolveOptions({ clientId: 'c', clientSecret: 's', refreshAheadSeconds: 300 });
+    expect(
+      planRefresh(token(600_000), chosen, { expiresAt: 600_000, random: () => 0 }).refreshAt,
+    ).toBe(300_000);
   });
 
   it("follows a hub's renewal time, before the token becomes unusable", () => {

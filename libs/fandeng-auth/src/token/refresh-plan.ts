@@ -32,17 +32,20 @@ export interface PlanInput {
 }
 
 /**
- * The plan for a token: refresh `refreshAheadSeconds` before expiry at most (capped at half the
- * lifetime), with jitter that only ever moves it later; for a hub's token, when the hub renews.
+ * The plan for a token: refresh `refreshAheadSeconds` before expiry at most (capped at
+ * `refreshAheadShare` of the lifetime: a tenth by default, half for a window the user set), with
+ * jitter that only ever moves it later; for a hub's token, when the hub renews.
  */
 export function planRefresh(
   token: AccessToken,
-  options: Pick<ResolvedFandengAuthOptions, 'refreshAheadSeconds' | 'refreshJitter'>,
+  options: Pick<ResolvedFandengAuthOptions, 'refreshAheadSeconds' | 'refreshJitter'> &
+    Partial<Pick<ResolvedFandengAuthOptions, 'refreshAheadShare'>>,
   { expiresAt, renewedFrom, random = Math.random }: PlanInput,
 ): TokenPlan {
   const lifetime = token.expiresAt.getTime() - token.obtainedAt.getTime();
   const usableUntil = expiresAt - Math.min(1000, lifetime / 10);
-  const window = Math.min(options.refreshAheadSeconds * 1000, lifetime * MAX_REFRESH_AHEAD_SHARE);
+  const share = options.refreshAheadShare ?? MAX_REFRESH_AHEAD_SHARE;
+  const window = Math.min(options.refreshAheadSeconds * 1000, lifetime * share);
   // Jitter only moves the refresh later, so it never starts earlier than refreshAheadSeconds.
   let refreshAt = expiresAt - window + random() * window * options.refreshJitter;
   if (renewedFrom !== undefined) {
@@ -111,7 +114,8 @@ export class RefreshPlanner {
     private readonly options: Pick<
       ResolvedFandengAuthOptions,
       'refreshAheadSeconds' | 'refreshJitter' | 'retry' | 'minRefreshIntervalSeconds'
-    >,
+    > &
+      Partial<Pick<ResolvedFandengAuthOptions, 'refreshAheadShare'>>,
   ) {}
 
   /** The plan of `token`; `renewedFrom` is a wall-clock instant (a hub's renewal). */

@@ -105,6 +105,7 @@ describe('TokenMetrics', () => {
       succeeded: 1,
       failed: 3,
       failedByCode: { TRANSPORT_ERROR: 2, INVALID_CLIENT: 1 },
+      heldOff: 0,
     });
   });
 });
