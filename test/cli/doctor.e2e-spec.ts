@@ -363,5 +363,5 @@ describe('nestjs-fandeng-auth doctor for a hub consumer (FANDENG_MODE=consumer)'
       expect({ code: run.code, says: run.out.includes(says) }).toEqual({ code, says: true });
       expectNoSecrets(run.out, KEY, wrongKey, 'wrong-secret-3c4d5e');
     }
-  });
+  }, 20_000); // five doctor processes in a row: 4 s alone, more beside the rest of the suite
 });

@@ -61,6 +61,11 @@ const rows: [string, Record<string, unknown>, string[]][] = [
     { ...NO_CREDENTIALS, hub: { ...HUB, url: 'token hub' } },
     ['hub.url'],
   ],
+  [
+    'a hub pace of 0 requests a day',
+    { ...NO_CREDENTIALS, hub: { ...HUB, requestsPerDay: 0 } },
+    ['hub.requestsPerDay'],
+  ],
   ['authorizedOrigins that are not URLs', { authorizedOrigins: ['*'] }, ['authorizedOrigins']],
   [
     'several problems at once',

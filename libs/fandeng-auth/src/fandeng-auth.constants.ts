@@ -39,6 +39,11 @@ export const MAX_REFRESH_AHEAD_SHARE = 0.5;
  * limit, not twice as many (300 s ahead of a 600 s token).
  */
 export const DEFAULT_REFRESH_AHEAD_SHARE = 0.1;
+/**
+ * Token requests a day a hub consumer may make of its hub: free of quota, but never a storm. A
+ * burst of 172, then one every 5 s: a normal day asks a dozen times.
+ */
+export const DEFAULT_HUB_REQUESTS_PER_DAY = 17_280;
 
 /** Token requests are small; 10 s separates a slow platform from a dead one. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;

@@ -34,6 +34,13 @@ export interface FandengHubClientOptions {
   url: string | string[];
   /** One of the hub's `apiKeys`. Sent as `Authorization: Bearer <apiKey>`; never logged. */
   apiKey: string;
+  /**
+   * The most token requests this process makes of its hub in a day: a burst of 1 %, then evenly
+   * spread (one every 5 s by default). Requests to a hub cost no platform quota; the pace only
+   * keeps a fault from turning into a storm. Default `17280`; raise it only for tokens that live
+   * seconds (a compressed test), 1 to 10,000,000.
+   */
+  requestsPerDay?: number;
 }
 
 /** Options of `FandengAuthModule.forRoot()` / `forRootAsync()`. */
@@ -70,6 +77,12 @@ export interface FandengAuthModuleOptions {
    * shorter tokens do not cost twice the requests.
    */
   refreshAheadSeconds?: number;
+  /**
+   * The most of a token's lifetime the refresh window may take (0-0.5): a token used for all
+   * but this share of its life costs `1 / (1 - share)` requests per lifetime. Default `0.1` with
+   * the default `refreshAheadSeconds`, `0.5` with one you set.
+   */
+  refreshAheadShare?: number;
   /** Share (0-1) of the refresh-ahead window used as random jitter. Default `0.2`. */
   refreshJitter?: number;
   /** A rejected token younger than this (seconds) is kept, not refreshed. Default `10`. */

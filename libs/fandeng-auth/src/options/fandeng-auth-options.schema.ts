@@ -106,6 +106,8 @@ export class HubClientOptionsSchema {
   @IsString()
   @IsDefined({ message: 'apiKey is required' })
   apiKey: string;
+
+  @IsOptional() @Max(10_000_000) @Min(1) @IsInt() requestsPerDay?: number;
 }
 
 /**
@@ -167,6 +169,12 @@ export class FandengAuthOptionsSchema {
   @Min(0)
   @IsFiniteNumber()
   refreshAheadSeconds?: number;
+
+  @IsOptional()
+  @Min(0)
+  @Max(0.5)
+  @IsFiniteNumber()
+  refreshAheadShare?: number;
 
   @IsOptional()
   @Min(0)

@@ -74,6 +74,15 @@ describe('resolveOptions', () => {
     expect(resolveOptions(hub('http://hub-a:3000/h')).hub?.urls).toEqual(['http://hub-a:3000/h']);
   });
 
+  it('paces a consumer at 17280 requests a day unless hub.requestsPerDay says otherwise', () => {
+    expect(resolveOptions(hub('http://hub-a:3000/h')).hub?.requestsPerDay).toBe(17_280);
+    const paced = {
+      ...HUB_ONLY,
+      hub: { url: 'http://hub-a/h', apiKey: 'k'.repeat(24), requestsPerDay: 5 },
+    };
+    expect(resolveOptions(paced).hub?.requestsPerDay).toBe(5);
+  });
+
   it.each<[string, unknown]>([
     ['an empty list', []],
     ['a list with a bad URL', ['http://hub-a:3000/h', 'hub b']],

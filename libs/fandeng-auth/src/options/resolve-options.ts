@@ -8,6 +8,7 @@ import {
   DEFAULT_RECOVERY_PROBE_INTERVAL_MS,
   DEFAULT_REFRESH_AHEAD_SECONDS,
   DEFAULT_REFRESH_AHEAD_SHARE,
+  DEFAULT_HUB_REQUESTS_PER_DAY,
   MAX_REFRESH_AHEAD_SHARE,
   DEFAULT_REFRESH_JITTER,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -38,11 +39,18 @@ export interface ResolvedHubOptions {
   url: string;
   urls: string[];
   apiKey: string;
+  /** Token requests a day this process may make of its hub (`RequestPacer`). */
+  requestsPerDay: number;
 }
 
 function resolveHub(hub: FandengHubClientOptions): ResolvedHubOptions {
   const urls = typeof hub.url === 'string' ? [hub.url] : [...hub.url];
-  return { url: urls[0], urls, apiKey: hub.apiKey };
+  return {
+    url: urls[0],
+    urls,
+    apiKey: hub.apiKey,
+    requestsPerDay: hub.requestsPerDay ?? DEFAULT_HUB_REQUESTS_PER_DAY,
+  };
 }
 
 /** The options with every default applied: what the services read. */
@@ -55,8 +63,6 @@ export type ResolvedFandengAuthOptions = Required<
     retry: Required<FandengRetryOptions>;
     /** `{baseUrl}{tokenPath}`. */
     tokenUrl: string;
-    /** The most of a token's lifetime the refresh-ahead window may take (see refresh-plan.ts). */
-    refreshAheadShare: number;
   };
 
 function describe(errors: ValidationError[], parent = ''): string[] {
@@ -126,9 +132,10 @@ export function resolveOptions(options: FandengAuthModuleOptions): ResolvedFande
     retryOnUnauthorized: options.retryOnUnauthorized ?? true,
     refreshAheadSeconds: options.refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
     refreshAheadShare:
-      options.refreshAheadSeconds === undefined
+      options.refreshAheadShare ??
+      (options.refreshAheadSeconds === undefined
         ? DEFAULT_REFRESH_AHEAD_SHARE
-        : MAX_REFRESH_AHEAD_SHARE,
+        : MAX_REFRESH_AHEAD_SHARE),
     refreshJitter: options.refreshJitter ?? DEFAULT_REFRESH_JITTER,
     minRefreshIntervalSeconds:
       options.minRefreshIntervalSeconds ?? DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,

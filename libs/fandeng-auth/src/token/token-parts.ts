@@ -17,12 +17,6 @@ import { TokenMetrics } from './token-metrics.js';
 import type { RefreshPlanner } from './refresh-plan.js';
 import { TokenRefresher } from './token-refresher.js';
 
-/**
- * Token requests a day a hub consumer may make of its hub: free of quota, but never a storm. A
- * burst of 172, then one every 5 s: a normal day asks a dozen times.
- */
-const HUB_REQUESTS_PER_DAY = 17_280;
-
 /** Numbers the refresh timers, so each has its own name in the host app's `SchedulerRegistry`. */
 let timers = 0;
 
@@ -75,7 +69,7 @@ export class TokenParts {
   createClient(adapter?: AxiosAdapter): TokenClient {
     const { options, logger } = this;
     return new TokenClient(this.endpoint, options, this.shutdown.signal, {
-      pacer: new RequestPacer(options.hub ? HUB_REQUESTS_PER_DAY : options.dailyTokenBudget),
+      pacer: new RequestPacer(options.hub?.requestsPerDay ?? options.dailyTokenBudget),
       onRequest: () => this.fleetCounter.countRequest(),
       adapter,
       onMove: (failure, now) => logger.warn(`${failure.message}; asking ${now} instead`),
