@@ -43,8 +43,9 @@ function slotLogger(slot) {
 
 /**
  * The module's options with every platform-time setting compressed by SCALE, as an operator's
- * defaults would be on the real clock: 300 s ahead, 10 s minimum age, the retry policy, the
- * pacer's daily budget (each within the option's bounds). The recovery probe cannot go below
+ * defaults would be on the real clock: 300 s ahead but at most a tenth of the lifetime (the
+ * default's share, given since the seconds are), 10 s minimum age, the retry policy, the pacers'
+ * daily budgets (each within the option's bounds). The recovery probe cannot go below
  * its floor of 1 s.
  */
 function moduleOptions(store, slot) {
@@ -52,6 +53,7 @@ function moduleOptions(store, slot) {
     baseUrl: env.WEEK_EMULATOR_URL,
     store,
     refreshAheadSeconds: 300 / SCALE,
+    refreshAheadShare: 0.1,
     minRefreshIntervalSeconds: 10 / SCALE,
     retry: {
       initialDelayMs: Math.max(1, 500 / SCALE),
@@ -115,7 +117,12 @@ async function bootInstance(slot) {
 async function bootConsumer(slot) {
   const app = await NestFactory.createApplicationContext(
     auth.FandengAuthModule.forRoot({
-      hub: { url: env.WEEK_HUB_URLS.split(','), apiKey: HUB_KEY },
+      hub: {
+        url: env.WEEK_HUB_URLS.split(','),
+        apiKey: HUB_KEY,
+        // The default pace of 17280 a day, compressed like the platform's day.
+        requestsPerDay: Math.min(10_000_000, Math.round(17_280 * SCALE)),
+      },
       ...moduleOptions(undefined, slot),
     }),
     { logger: false, abortOnError: false },
