@@ -17,7 +17,8 @@ export interface FandengAuthErrorDetails {
  * - `PLATFORM_ERROR`: the platform answered with another error;
  * - `MALFORMED_RESPONSE`: the answer was not a usable token (never cached);
  * - `TRANSPORT_ERROR`: no usable answer (network, timeout, 429, 5xx): retried with backoff;
- * - `TOKEN_REQUESTS_PACED`: this process reached its own pace of token requests (`dailyTokenBudget`);
+ * - `TOKEN_REQUESTS_PACED`: this process reached its own pace of token requests (`dailyTokenBudget`,
+ *   or `hub.requestsPerDay` for a hub consumer);
  * - `SHUTDOWN`: the token service is shutting down.
  */
 export type FandengAuthErrorCode =

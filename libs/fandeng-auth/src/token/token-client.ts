@@ -170,7 +170,8 @@ export class TokenClient {
     if (slot.ok) return;
     throw new FandengPacedError(
       `Token request to ${this.endpoint.description} not sent: this process has used its pace ` +
-        `(a burst of ${pacer.burst}, then one every ${Math.round(pacer.intervalMs / 1000)} s); ` +
+        `(a burst of ${pacer.burst}, then one every ${Math.round(pacer.intervalMs / 1000)} s, ` +
+        `from ${this.options.hub ? 'hub.requestsPerDay' : 'dailyTokenBudget'}); ` +
         `the next may go in ${Math.ceil(slot.waitMs / 1000)} s`,
       slot.waitMs,
     );
