@@ -187,7 +187,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async setCooldown(key: string, note: string, ttlMs: number): Promise<void> {
-    const cooldown = besideKey(this.prefix + key, ':cooldown');
+    const cooldown = this.cooldownKey(key);
     await this.run(() =>
       ttlMs > 0
         ? this.client.set(cooldown, note, 'PX', Math.ceil(ttlMs))
@@ -196,9 +196,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async getCooldown(key: string): Promise<{ note: string; remainingMs: number } | undefined> {
-    const answer = await this.run(() =>
-      this.client.eval(READ_COOLDOWN, 1, besideKey(this.prefix + key, ':cooldown')),
-    );
+    const answer = await this.run(() => this.client.eval(READ_COOLDOWN, 1, this.cooldownKey(key)));
     if (!Array.isArray(answer) || typeof answer[0] !== 'string') return undefined;
     const remainingMs = Number(answer[1]);
     return remainingMs > 0 ? { note: answer[0], remainingMs } : undefined;
@@ -292,6 +290,11 @@ export class RedisTokenStore implements TokenStore {
   /** The fleet's count of token requests under `key` on the platform's `date`. */
   private counterKey(key: string, date: string): string {
     return besideKey(this.prefix + key, `:requests:${date}`);
+  }
+
+  /** The fleet's cooldown note under `key` (see {@link setCooldown}). */
+  private cooldownKey(key: string): string {
+    return besideKey(this.prefix + key, ':cooldown');
   }
 
   /**

@@ -24,6 +24,17 @@ describe('RefreshFailures', () => {
     expect(failures.refusal()).toBeUndefined();
   });
 
+  it("takes the fleet's count of failures when it is higher, and its cooldown", () => {
+    const failures = new RefreshFailures();
+    const error = new FandengTransportError('down');
+    failures.recordShared(error, 4, 30_000);
+    expect(failures.consecutive).toBe(4);
+    expect(failures.refusal()).toBe(error);
+    failures.record(error, 1_000);
+    failures.recordShared(error, 2, 1_000); // an older note: this process's count stays
+    expect(failures.consecutive).toBe(6);
+  });
+
   it('measures an outage from its first failure to the next token, once', () => {
     jest.useFakeTimers();
     try {

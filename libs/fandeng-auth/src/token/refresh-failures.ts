@@ -26,6 +26,15 @@ export class RefreshFailures {
     this.outageStartedAt ??= Date.now();
   }
 
+  /**
+   * Another process's refresh failed (`consecutive` in a row across the fleet): this one takes
+   * that count, if higher, and the fleet's remaining cooldown, as if it had failed itself.
+   */
+  recordShared(error: FandengAuthError, consecutive: number, cooldownMs: number): void {
+    this.consecutive = Math.max(this.consecutive, consecutive - 1);
+    this.record(error, cooldownMs);
+  }
+
   /** A refresh succeeded: the count and the cooldown start over. */
   succeeded(): void {
     this.consecutive = 0;

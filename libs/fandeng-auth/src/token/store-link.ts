@@ -201,27 +201,29 @@ export class StoreLink {
    * (see {@link sharedCooldown}). Nothing where the store shares nothing.
    */
   async shareCooldown(note: CooldownNote, ttlMs: number): Promise<void> {
-    const { store } = this;
-    if (store.setCooldown === undefined || store.acquireLock === undefined) return;
-    await this.run('cooldown', () =>
-      store.setCooldown!(this.keys.token, JSON.stringify(note), ttlMs),
-    );
+    if (!this.sharesCooldown) return;
+    const text = JSON.stringify(note);
+    await this.run('cooldown', () => this.store.setCooldown!(this.keys.token, text, ttlMs));
   }
 
   /** The source is back (a token, or a live probe): the fleet's cooldown ends. */
   async endCooldown(): Promise<void> {
-    const { store } = this;
-    if (store.setCooldown === undefined || store.acquireLock === undefined) return;
-    await this.run('cooldown', () => store.setCooldown!(this.keys.token, '', 0));
+    if (!this.sharesCooldown) return;
+    await this.run('cooldown', () => this.store.setCooldown!(this.keys.token, '', 0));
   }
 
   /** The fleet's cooldown, while one lasts: another process's token request failed. */
   async sharedCooldown(): Promise<{ note: CooldownNote; remainingMs: number } | undefined> {
-    const { store } = this;
-    if (store.getCooldown === undefined || store.acquireLock === undefined) return undefined;
-    const found = await this.run('cooldown', () => store.getCooldown!(this.keys.token));
+    if (!this.sharesCooldown) return undefined;
+    const found = await this.run('cooldown', () => this.store.getCooldown!(this.keys.token));
     const note = found === undefined ? undefined : readCooldownNote(found.note);
     return note === undefined ? undefined : { note, remainingMs: found!.remainingMs };
+  }
+
+  /** Shared by a fleet (the store has a lock) and able to keep its cooldown (both methods). */
+  private get sharesCooldown(): boolean {
+    const { store } = this;
+    return this.status.shared && store.setCooldown !== undefined && store.getCooldown !== undefined;
   }
 
   /**

@@ -302,8 +302,7 @@ export class TokenRefresher {
         `${Math.max(0, Math.round((Date.now() - note.at) / 1000))} s ago; waiting with the fleet)`,
       { status: note.status },
     );
-    failures.consecutive = Math.max(failures.consecutive, note.consecutive - 1);
-    failures.record(error, remainingMs);
+    failures.recordShared(error, note.consecutive, remainingMs);
     this.parts.metrics.count('heldOff');
     this.parts.logger.warn(
       `Token refresh held off: ${error.message}. Next attempt in ${Math.round(remainingMs / 1000)} s`,
