@@ -94,6 +94,7 @@ describe("TokenService's collaborators are providers", () => {
 
 const planOptions = {
   refreshAheadSeconds: 300,
+  refreshAheadShare: 0.5, // what resolveOptions gives a refreshAheadSeconds that is set
   refreshJitter: 0,
   retry: { ...FAST_RETRY },
   minRefreshIntervalSeconds: 0,

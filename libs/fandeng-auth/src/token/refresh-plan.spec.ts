@@ -22,7 +22,7 @@ const token = (lifetimeMs: number): AccessToken => ({
 const retry = { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 10_000, maxCooldownMs: 300_000 };
 
 describe('planRefresh', () => {
-  const options = { refreshAheadSeconds: 300, refreshJitter: 0.2 };
+  const options = { refreshAheadSeconds: 300, refreshAheadShare: 0.5, refreshJitter: 0.2 };
 
   it('refreshes between refreshAheadSeconds and 80% of it before expiry, never earlier', () => {
     const expiresAt = 2 * HOUR;

@@ -1,4 +1,4 @@
-import { MAX_REFRESH_AHEAD_SHARE, MAX_RETRY_AFTER_MS } from '../fandeng-auth.constants.js';
+import { MAX_RETRY_AFTER_MS } from '../fandeng-auth.constants.js';
 import type { FandengAuthError } from '../errors/fandeng-auth.error.js';
 import type { AccessToken } from '../interfaces/access-token.interface.js';
 import type { ResolvedFandengAuthOptions } from '../options/resolve-options.js';
@@ -38,14 +38,15 @@ export interface PlanInput {
  */
 export function planRefresh(
   token: AccessToken,
-  options: Pick<ResolvedFandengAuthOptions, 'refreshAheadSeconds' | 'refreshJitter'> &
-    Partial<Pick<ResolvedFandengAuthOptions, 'refreshAheadShare'>>,
+  options: Pick<
+    ResolvedFandengAuthOptions,
+    'refreshAheadSeconds' | 'refreshAheadShare' | 'refreshJitter'
+  >,
   { expiresAt, renewedFrom, random = Math.random }: PlanInput,
 ): TokenPlan {
   const lifetime = token.expiresAt.getTime() - token.obtainedAt.getTime();
   const usableUntil = expiresAt - Math.min(1000, lifetime / 10);
-  const share = options.refreshAheadShare ?? MAX_REFRESH_AHEAD_SHARE;
-  const window = Math.min(options.refreshAheadSeconds * 1000, lifetime * share);
+  const window = Math.min(options.refreshAheadSeconds * 1000, lifetime * options.refreshAheadShare);
   // Jitter only moves the refresh later, so it never starts earlier than refreshAheadSeconds.
   let refreshAt = expiresAt - window + random() * window * options.refreshJitter;
   if (renewedFrom !== undefined) {
@@ -113,9 +114,12 @@ export class RefreshPlanner {
   constructor(
     private readonly options: Pick<
       ResolvedFandengAuthOptions,
-      'refreshAheadSeconds' | 'refreshJitter' | 'retry' | 'minRefreshIntervalSeconds'
-    > &
-      Partial<Pick<ResolvedFandengAuthOptions, 'refreshAheadShare'>>,
+      | 'refreshAheadSeconds'
+      | 'refreshAheadShare'
+      | 'refreshJitter'
+      | 'retry'
+      | 'minRefreshIntervalSeconds'
+    >,
   ) {}
 
   /** The plan of `token`; `renewedFrom` is a wall-clock instant (a hub's renewal). */
